@@ -1,0 +1,111 @@
+// The trust policy: what the operator wrote (PolicySpec, parsed from TOML without touching any
+// file) and what signet enforces (Policy: the spec with its trust anchors and CRLs loaded).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "crypto/x509_verify.hpp"
+#include "policy/subject_pattern.hpp"
+
+namespace signet::policy {
+
+enum class Mode { kEnforce, kAudit };
+[[nodiscard]] std::string_view mode_name(Mode mode) noexcept;  // "enforce" | "audit"
+
+// When a signer's certificate chain is judged (issue 5 adds the last two as deliberate choices).
+enum class VerifyTime { kTimestamp, kNow, kIgnoreExpiry };
+
+struct TrustStoreSpec {
+  std::string name;
+  std::vector<std::string> anchors;               // PEM files, relative to the policy file
+  std::vector<std::string> crls;                  // PEM or DER CRL files
+  std::optional<std::vector<std::string>> tsa_anchors;  // default: the store's own anchors
+  bool allow_partial_chain = false;
+  VerifyTime verify_time = VerifyTime::kTimestamp;
+};
+
+struct PublisherSpec {
+  std::string name;
+  std::string store;
+  std::string subject;                            // pattern, see subject_pattern.hpp
+  std::optional<std::vector<std::string>> eku;    // names or dotted OIDs; absent = codeSigning
+};
+
+struct RuleSpec {
+  std::string id;
+  std::string artifact_class;                     // glob over the class ("*" for any)
+  std::string target = "*";                       // glob over the target
+  std::vector<std::string> publishers;
+  bool require_timestamp = false;
+  std::optional<Mode> mode;                       // per-rule override of the global mode
+};
+
+struct PolicySpec {
+  Mode mode = Mode::kEnforce;
+  std::vector<TrustStoreSpec> trust_stores;
+  std::vector<PublisherSpec> publishers;
+  std::vector<RuleSpec> rules;
+};
+
+// Pure: parses TOML text. Unknown keys anywhere, wrong types, missing required keys, duplicate
+// names, references to undefined stores or publishers are Errc::kPolicyInvalid with the place
+// ("rule[2] 'plc': unknown key 'publisher'").
+[[nodiscard]] Result<PolicySpec> parse_policy(std::string_view toml_text);
+
+struct TrustStore {
+  std::string name;
+  crypto::AnchorSet anchors;       // anchors + CRLs
+  crypto::AnchorSet tsa_anchors;   // roots a TSA may chain to
+  bool allow_partial_chain = false;
+  bool require_crls = false;       // true when the store lists CRLs: revocation is then mandatory
+  VerifyTime verify_time = VerifyTime::kTimestamp;
+};
+
+struct Publisher {
+  std::string name;
+  std::string store;                       // name of a TrustStore in the same Policy
+  SubjectPattern subject;
+  std::vector<std::string> eku_oids;       // dotted; empty = the certificate must have no EKU
+};
+
+struct Rule {
+  std::string id;
+  std::string artifact_class;
+  std::string target;
+  std::vector<std::string> publishers;
+  bool require_timestamp = false;
+  std::optional<Mode> mode;
+};
+
+// A Policy that exists is valid: every store loaded, every reference resolved.
+class Policy {
+ public:
+  // Reads the file, parses it, loads anchors/CRLs relative to the file's directory.
+  [[nodiscard]] static Result<Policy> load(const std::filesystem::path& file);
+  [[nodiscard]] static Result<Policy> from_spec(const PolicySpec& spec,
+                                                const std::filesystem::path& base_dir);
+
+  [[nodiscard]] Mode mode() const noexcept { return mode_; }
+  [[nodiscard]] const std::vector<TrustStore>& trust_stores() const noexcept { return stores_; }
+  [[nodiscard]] const std::vector<Publisher>& publishers() const noexcept { return publishers_; }
+  [[nodiscard]] const std::vector<Rule>& rules() const noexcept { return rules_; }
+  [[nodiscard]] const TrustStore* find_store(std::string_view name) const noexcept;
+  [[nodiscard]] const Publisher* find_publisher(std::string_view name) const noexcept;
+  // SHA-256 of the policy text, for evidence ("" when built from a spec).
+  [[nodiscard]] const std::string& source_sha256() const noexcept { return source_sha256_; }
+
+ private:
+  Policy() = default;
+  Mode mode_ = Mode::kEnforce;
+  std::vector<TrustStore> stores_;
+  std::vector<Publisher> publishers_;
+  std::vector<Rule> rules_;
+  std::string source_sha256_;
+};
+
+}  // namespace signet::policy
