@@ -4,14 +4,22 @@ namespace signet {
 
 std::string_view errc_name(Errc code) noexcept {
   switch (code) {
-    case Errc::kUsage: return "USAGE";
-    case Errc::kIo: return "IO_ERROR";
-    case Errc::kPolicyInvalid: return "POLICY_INVALID";
-    case Errc::kKeyUnavailable: return "KEY_UNAVAILABLE";
-    case Errc::kCrypto: return "CRYPTO_ERROR";
-    case Errc::kMalformed: return "MALFORMED";
-    case Errc::kUnsupported: return "UNSUPPORTED";
-    case Errc::kInternal: return "INTERNAL";
+    case Errc::kUsage:
+      return "USAGE";
+    case Errc::kIo:
+      return "IO_ERROR";
+    case Errc::kPolicyInvalid:
+      return "POLICY_INVALID";
+    case Errc::kKeyUnavailable:
+      return "KEY_UNAVAILABLE";
+    case Errc::kCrypto:
+      return "CRYPTO_ERROR";
+    case Errc::kMalformed:
+      return "MALFORMED";
+    case Errc::kUnsupported:
+      return "UNSUPPORTED";
+    case Errc::kInternal:
+      return "INTERNAL";
   }
   return "INTERNAL";
 }

@@ -35,14 +35,16 @@ class Fd {
 
 Result<Bytes> read_file_bytes(const std::filesystem::path& path, std::size_t max_bytes) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return fail(Errc::kIo, "cannot open " + path.string() + ": " + errno_text(errno));
+  if (fd.get() < 0)
+    return fail(Errc::kIo, "cannot open " + path.string() + ": " + errno_text(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) {
     return fail(Errc::kIo, "cannot stat " + path.string() + ": " + errno_text(errno));
   }
   if (!S_ISREG(st.st_mode)) return fail(Errc::kIo, path.string() + " is not a regular file");
   if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    return fail(Errc::kIo, path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    return fail(Errc::kIo,
+                path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   Bytes out;
   out.reserve(static_cast<std::size_t>(st.st_size));
@@ -73,7 +75,8 @@ Result<void> write_file_atomic(const std::filesystem::path& path,
   std::string tmpl = path.string() + ".tmp.XXXXXX";
   Fd fd(::mkstemp(tmpl.data()));
   if (fd.get() < 0) {
-    return fail(Errc::kIo, "cannot create a file beside " + path.string() + ": " + errno_text(errno));
+    return fail(Errc::kIo,
+                "cannot create a file beside " + path.string() + ": " + errno_text(errno));
   }
   ::fchmod(fd.get(), 0644);
   std::size_t done = 0;

@@ -48,7 +48,8 @@ Result<TimePoint> parse_rfc3339(std::string_view text) {
   } else {
     return fail(Errc::kUsage, "RFC 3339 time needs 'Z' or an offset: '" + std::string(text) + "'");
   }
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
     return fail(Errc::kUsage, "date or time out of range: '" + std::string(text) + "'");

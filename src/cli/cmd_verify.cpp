@@ -1,0 +1,107 @@
+// signet verify FILE... [--sig SIG] --policy POLICY [--json] [--at TIME]
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+#include "core/file_io.hpp"
+#include "formats/native_signature.hpp"
+#include "policy/evaluate.hpp"
+#include "telemetry/decision_json.hpp"
+
+namespace signet::cli {
+namespace {
+
+struct VerifyOptions {
+  std::vector<std::string> files;
+  std::string sig, policy, at;
+  bool json = false;
+};
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+void print_human(const policy::Decision& d, const std::vector<std::string>& files) {
+  std::string what;
+  for (const auto& f : files) what += (what.empty() ? "" : " ") + f;
+  if (d.allowed()) {
+    std::cout << "ALLOW " << what << " (rule " << d.rule.value_or("-") << ")\n";
+  } else {
+    std::cout << "DENY " << what << (d.enforced ? "" : " (audit mode: not enforced)") << '\n';
+    for (const auto& r : d.reasons)
+      std::cout << "  " << reason_name(r.code) << ": " << r.detail << '\n';
+  }
+  for (const auto& s : d.signers) {
+    std::cout << "  signer: " << s.subject << (s.trusted ? " [trusted" : " [untrusted");
+    if (s.publisher) std::cout << " as " << *s.publisher;
+    std::cout << "]";
+    if (s.timestamp) std::cout << " timestamp " << format_rfc3339(*s.timestamp);
+    std::cout << '\n';
+  }
+}
+
+int run_verify(const VerifyOptions& o) {
+  if (o.files.empty()) return report_error({Errc::kUsage, "name at least one FILE to verify"});
+  if (o.files.size() > 1 && o.sig.empty()) {
+    return report_error({Errc::kUsage, "--sig is required when verifying several files"});
+  }
+  auto loaded = policy::Policy::load(o.policy);
+  if (!loaded) return report_error(loaded.error());
+  auto now = time_or_now(o.at);
+  if (!now) return report_error(now.error());
+
+  policy::EvaluationContext context;
+  context.now = *now;
+  context.host = host_name();
+  for (const auto& file : o.files) {
+    auto digest = sha256_of_file(file);
+    if (!digest) return report_error(digest.error());
+    context.artifacts.push_back({file, *digest});
+  }
+
+  const std::string sig_path = o.sig.empty() ? o.files.front() + ".sig" : o.sig;
+  policy::Decision decision;
+  if (!std::filesystem::exists(sig_path)) {
+    decision = policy::deny_without_evidence(
+        *loaded, context, {ReasonCode::kUnsigned, "no signature at " + sig_path});
+  } else {
+    auto bytes = read_file_bytes(sig_path);
+    if (!bytes) return report_error(bytes.error());
+    auto evidence = formats::parse_native_signature(*bytes);
+    if (evidence) {
+      decision = policy::evaluate(*loaded, *evidence, context);
+    } else if (evidence.error().code == Errc::kMalformed) {
+      decision = policy::deny_without_evidence(*loaded, context,
+                                               {ReasonCode::kMalformed, evidence.error().message});
+    } else {
+      return report_error(evidence.error());
+    }
+  }
+  if (o.json) {
+    std::cout << telemetry::dump_json(telemetry::decision_to_json(decision), 2) << '\n';
+  } else {
+    print_human(decision, o.files);
+  }
+  return decision.blocks() ? kExitDenied : kExitOk;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<VerifyOptions>();
+  auto* cmd = app.add_subcommand("verify", "Verify files against a signature and the trust policy");
+  cmd->add_option("files", options->files, "Files to verify")->required();
+  cmd->add_option("--sig", options->sig, "Signature (default: FILE.sig)");
+  cmd->add_option("--policy", options->policy, "Trust policy (TOML)")->required();
+  cmd->add_flag("--json", options->json, "Print the decision as JSON");
+  cmd->add_option("--at", options->at, "Verify as of this RFC 3339 time (default: now)");
+  cmd->callback([options, &exit_code] { exit_code = run_verify(*options); });
+}
+
+}  // namespace signet::cli

@@ -1,0 +1,36 @@
+// `signet`: one binary, one subcommand per enforcement point or tool.
+#include <exception>
+#include <iostream>
+
+#include "cli/cli_support.hpp"
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace signet::cli;
+  CLI::App app{"signet: code signing enforcement for industrial control systems"};
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+
+  app.add_subcommand("version", "Print the version")->callback([] {
+    std::cout << "signet " << SIGNET_VERSION << '\n';
+  });
+  add_sign_command(app, exit_code);
+  add_verify_command(app, exit_code);
+  add_inspect_command(app, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    // The library does not throw; this is the last line of defence (e.g. std::bad_alloc).
+    std::cerr << "signet: error: INTERNAL: " << e.what() << '\n';
+    return kExitUsage;
+  }
+  return exit_code;
+}
