@@ -10,7 +10,7 @@
 #     alice.pem (signer-ec, codeSigning)  bob.pem (signer2-ec, codeSigning)
 #     release-rsa.pem (signer-rsa, codeSigning)  tsa.pem (tsa-ec, critical timeStamping)
 #   File-key certificates for negative tests (KEY = NAME.key, unencrypted, tests only):
-#     noeku, email (emailProtection), mallory (O=Other Corp, codeSigning), expired (2020-01-01..2021-01-01),
+#     carol (codeSigning, EC), noeku, email (emailProtection), mallory (O=Other Corp, codeSigning), expired (2020-01-01..2021-01-01),
 #     revoked (revoked in inter.crl), rsa1024, stranger (issued by other-root), sha1 (cert signed with SHA-1)
 #   inter.crl, root.crl   CRLs valid until 2045 (revoked.pem is listed in inter.crl)
 #   env.sh          SOFTHSM2_CONF, SIGNET_PKCS11_PIN and key URIs for scripts to source
@@ -139,6 +139,7 @@ token_cert inter tsa hsm/tsa-ec.pub.pem "/O=Example Plant/CN=Example Plant TSA" 
 
 now=$(date -u +%Y%m%d%H%M%SZ)
 in10y=$(date -u -d '+10 years' +%Y%m%d%H%M%SZ)
+issue inter carol "/C=DE/O=Example Plant/OU=OT Engineering/CN=Carol" codesign "$now" "$in10y"
 issue inter noeku "/O=Example Plant/OU=OT Engineering/CN=No EKU" noeku "$now" "$in10y"
 issue inter email "/O=Example Plant/OU=OT Engineering/CN=Mail Only" email "$now" "$in10y"
 issue inter mallory "/O=Other Corp/OU=OT Engineering/CN=Mallory" codesign "$now" "$in10y"
