@@ -19,6 +19,7 @@ enum class Mode { kEnforce, kAudit };
 
 // When a signer's certificate chain is judged (issue 5 adds the last two as deliberate choices).
 enum class VerifyTime { kTimestamp, kNow, kIgnoreExpiry };
+[[nodiscard]] std::string_view verify_time_name(VerifyTime v) noexcept;  // "timestamp" | ...
 
 struct TrustStoreSpec {
   std::string name;
@@ -54,8 +55,21 @@ struct PolicySpec {
 
 // Pure: parses TOML text. Unknown keys anywhere, wrong types, missing required keys, duplicate
 // names, references to undefined stores or publishers are Errc::kPolicyInvalid with the place
-// ("rule[2] 'plc': unknown key 'publisher'").
+// ("rule[2] 'plc': unknown key 'publisher' (line 14)"; rule indexes count from 0).
+// N.B. fuzzed with clang/libc++: parse_policy, validate_policy_spec, policy_eku_oid and
+// SubjectPattern live in policy_parse.cpp, policy_validate.cpp and subject_pattern.cpp, which use
+// only the standard library and header-only toml++.
 [[nodiscard]] Result<PolicySpec> parse_policy(std::string_view toml_text);
+
+// Pure: the checks that need the whole spec (names unique, every referenced store and publisher
+// defined, subject patterns and EKUs valid). parse_policy() runs it; from_spec() runs it again for
+// specs built in code.
+[[nodiscard]] Result<void> validate_policy_spec(const PolicySpec& spec);
+
+// Pure mirror of crypto::eku_oid_from_name for the parser (which must not need OpenSSL): the EKU
+// names a policy may use, or a dotted OID, to the dotted OID; nullopt when neither. A unit test
+// keeps the two tables in agreement.
+[[nodiscard]] std::optional<std::string> policy_eku_oid(std::string_view name_or_oid);
 
 struct TrustStore {
   std::string name;
