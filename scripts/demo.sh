@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `make demo`: a demo PKI with signing keys inside a SoftHSM2 token, a sample firmware image and a
+# sample PLC program signed, verified, then one tampered and denied. Everything lands in demo-out/.
+set -euo pipefail
+SIGNET=$(realpath "${1:-build/signet}")
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/demo-out
+mkdir -p "$OUT"
+cd "$OUT"
+rm -rf pki site
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+say "1. A demo PKI: root and code-signing CA, signer keys generated inside a SoftHSM2 token"
+bash "$ROOT/tests/support/make_test_pki.sh" "$OUT/pki" >/dev/null
+# shellcheck disable=SC1091
+source "$OUT/pki/env.sh"
+P=$OUT/pki
+pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label signet-test --list-objects \
+  --type privkey 2>/dev/null | grep -E 'label' | sed 's/^/   token private key /'
+echo "   signer certificates: $(openssl x509 -in "$P/alice.pem" -noout -subject)"
+echo "                        $(openssl x509 -in "$P/bob.pem" -noout -subject)"
+
+say "2. The site: a firmware image for PLC 1 on line 3 and its PLC program"
+mkdir -p site
+cd site
+head -c 2000000 /dev/urandom >plc5000-fw-2.4.1.bin
+cat >line3-plc1.st <<'ST'
+PROGRAM Line3Filler
+VAR fill_valve : BOOL; level : REAL; END_VAR
+IF level < 80.0 THEN fill_valve := TRUE; ELSE fill_valve := FALSE; END_IF;
+END_PROGRAM
+ST
+cat >policy.toml <<POL
+# Demo trust policy: firmware and PLC programs for line 3 must come from OT Engineering signers of
+# the plant PKI; firmware also needs a trusted timestamp.
+mode = "enforce"
+
+[trust_store.plant]
+anchors = ["$P/root.pem"]
+crls    = ["$P/inter.crl", "$P/root.crl"]
+
+[publisher.ot-engineering]
+store   = "plant"
+subject = "O=Example Plant, OU=OT Engineering, CN=*"
+eku     = ["codeSigning"]
+
+[[rule]]
+id = "line3-firmware"
+class = "firmware"
+target = "acme/plc-5000/line3/*"
+publishers = ["ot-engineering"]
+require_timestamp = true
+
+[[rule]]
+id = "line3-plc-programs"
+class = "plc-program"
+target = "acme/plc-5000/line3/*"
+publishers = ["ot-engineering"]
+POL
+ls -l plc5000-fw-2.4.1.bin line3-plc1.st | sed 's/^/   /'
+
+say "3. Sign them with the token keys (the private keys never leave the token)"
+run "$SIGNET" sign plc5000-fw-2.4.1.bin --key "$KEY_ALICE" --cert "$P/alice.pem" --chain "$P/chain.pem" \
+  --class firmware --target acme/plc-5000/line3/plc1 --version 2.4.1 --counter 12 \
+  --ticket CHG-2026-0415 --description "PLC-5000 firmware 2.4.1" \
+  --tsa-key "$KEY_TSA" --tsa-cert "$P/tsa.pem" --tsa-chain "$P/chain.pem" -o plc5000-fw-2.4.1.bin.sig
+run "$SIGNET" sign line3-plc1.st --key "$KEY_ALICE" --cert "$P/alice.pem" --chain "$P/chain.pem" \
+  --class plc-program --target acme/plc-5000/line3/plc1 --version 17 --counter 17 --ticket CHG-2026-0415 \
+  -o line3-plc1.st.sig
+run "$SIGNET" sign --cosign line3-plc1.st.sig --key "$KEY_BOB" --cert "$P/bob.pem" --chain "$P/chain.pem" \
+  -o line3-plc1.st.sig
+run "$SIGNET" inspect plc5000-fw-2.4.1.bin.sig
+
+say "4. Verify against the policy"
+run "$SIGNET" verify plc5000-fw-2.4.1.bin --policy policy.toml
+run "$SIGNET" verify line3-plc1.st --policy policy.toml
+
+say "5. Stock OpenSSL agrees, and prints the signed Statement"
+run openssl cms -verify -inform DER -in plc5000-fw-2.4.1.bin.sig -CAfile "$P/root.pem" -purpose any \
+  -out statement.json
+python3 -m json.tool statement.json | sed 's/^/   /'
+echo "   sha256sum: $(sha256sum plc5000-fw-2.4.1.bin | cut -d' ' -f1)"
+
+say "6. Someone alters one line of the PLC program: the download station denies it"
+sed -i 's/80.0/95.0/' line3-plc1.st
+status=0
+run "$SIGNET" verify line3-plc1.st --policy policy.toml || status=$?
+echo "   exit status $status (1 = denied)"
+run "$SIGNET" verify line3-plc1.st --policy policy.toml --json >denied.json || true
+python3 - denied.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"   decision={d['decision']} enforced={d['enforced']} reasons=" +
+      ", ".join(r['code'] for r in d['reasons']))
+PY
+if [[ $status != 1 ]]; then
+  echo "demo: the tampered program was not denied" >&2
+  exit 1
+fi
+say "Done. Everything is in $OUT (PKI in pki/, artifacts, signatures and policy in site/)."
