@@ -33,6 +33,12 @@ struct Pkcs11Uri {
   std::optional<std::string> module_name;    // query
   std::optional<std::string> pin_source;     // query: file path or file: URI
   bool has_pin_value = false;                // query: pin-value (kept out of this struct's text)
+  // Further RFC 7512 path attributes; each given one must match too.
+  std::optional<std::string> slot_description;
+  std::optional<std::string> slot_manufacturer;
+  std::optional<std::string> library_manufacturer;
+  std::optional<std::string> library_description;
+  std::optional<std::string> library_version;  // "M" or "M.N"; not checkable via libp11: refused
 };
 
 // Parses a "pkcs11:" URI. Unknown standard-looking attributes, malformed percent escapes, duplicate
