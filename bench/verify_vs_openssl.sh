@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# `signet verify` against the issue's performance targets, each measured against a baseline taken
+# in the same run (a figure, never an assertion: the machine may be shared and noisy):
+#
+#   1. wall time of `signet verify` on a 1 GiB file  <= 1.10 x  `openssl dgst -sha256` of it
+#   2. peak RSS of `signet verify`                   <= 64 MiB, for a 1 MiB and a 1 GiB file
+#   3. one `signet verify` process on a small file   <= 10 ms wall
+#
+#   bash bench/verify_vs_openssl.sh [SIGNET_BINARY]        (default: build/signet)
+#
+# Environment: BENCH_DIR (scratch dir; default $TMPDIR/signet-bench, else next to the binary),
+# BENCH_BIG_MIB (default 1024), BENCH_RUNS (hyperfine runs for the big file; default 5),
+# BENCH_SMALL_RUNS (default 100), BENCH_KEEP=1 keeps the scratch dir.
+# Needs: openssl, hyperfine, python3; /usr/bin/time (Debian package `time`) for RSS if present,
+# else python3's getrusage(RUSAGE_CHILDREN).
+# Prints a table and a PASS/MISS line per target; writes results.json in the scratch dir.
+# Exit status: 0 when the measurements ran (whatever PASS/MISS says), 1 on a setup error.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SIGNET=${1:-$HERE/../build/signet}
+[[ -x $SIGNET ]] || { echo "verify_vs_openssl: no signet binary at $SIGNET" >&2; exit 1; }
+SIGNET=$(cd "$(dirname "$SIGNET")" && pwd)/$(basename "$SIGNET")
+BIG_MIB=${BENCH_BIG_MIB:-1024}
+RUNS=${BENCH_RUNS:-5}
+SMALL_RUNS=${BENCH_SMALL_RUNS:-100}
+for tool in openssl hyperfine python3; do
+  command -v "$tool" >/dev/null || { echo "verify_vs_openssl: $tool is needed" >&2; exit 1; }
+done
+
+# Scratch space: the big file must not land on a small tmpfs.
+if [[ -n ${BENCH_DIR:-} ]]; then
+  W=$BENCH_DIR
+elif [[ -n ${TMPDIR:-} ]]; then
+  W=$TMPDIR/signet-bench
+else
+  W=$(dirname "$SIGNET")/bench-work
+fi
+mkdir -p "$W"
+W=$(cd "$W" && pwd)
+[[ $W != *' '* ]] || { echo "verify_vs_openssl: scratch dir $W contains a space" >&2; exit 1; }
+need_kib=$(((BIG_MIB + 64) * 1024))
+free_kib=$(df -Pk "$W" | awk 'NR==2 {print $4}')
+if ((free_kib < need_kib)); then
+  echo "verify_vs_openssl: $W has $((free_kib / 1024)) MiB free, needs $((need_kib / 1024)) MiB;" \
+    "set BENCH_DIR or BENCH_BIG_MIB" >&2
+  exit 1
+fi
+[[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$W"' EXIT
+cd "$W"
+
+# --- a throwaway PKI: EC P-256 root + leaf with the codeSigning EKU -------------------------------
+cat >ext.cnf <<'CNF'
+[req]
+distinguished_name = dn
+[dn]
+[ca]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[leaf]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = codeSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+CNF
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out root.key 2>/dev/null
+openssl req -new -x509 -key root.key -subj "/O=Bench/CN=Bench Root" -days 30 -sha256 \
+  -config ext.cnf -extensions ca -out root.pem
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key 2>/dev/null
+openssl req -new -key leaf.key -subj "/O=Bench/CN=bench" -config ext.cnf -out leaf.csr
+openssl x509 -req -in leaf.csr -CA root.pem -CAkey root.key -CAcreateserial -days 30 -sha256 \
+  -extfile ext.cnf -extensions leaf -out leaf.pem 2>/dev/null
+cat >policy.toml <<'TOML'
+[trust_store.bench]
+anchors = ["root.pem"]
+[publisher.bench]
+store = "bench"
+subject = "O=Bench, CN=*"
+[[rule]]
+id = "bench"
+class = "firmware"
+publishers = ["bench"]
+TOML
+
+# --- the files, signed once before timing -----------------------------------------------------------
+head -c 4096 /dev/urandom >small.bin
+head -c $((1 << 20)) /dev/urandom >mid.bin
+echo "verify_vs_openssl: writing a ${BIG_MIB} MiB file in $W ..." >&2
+# Random 1 MiB block repeated: incompressible enough for any filesystem, much faster than urandom.
+head -c $((1 << 20)) /dev/urandom >block.bin
+for ((i = 0; i < BIG_MIB; i++)); do cat block.bin; done >big.bin
+rm -f block.bin
+for f in small mid big; do
+  "$SIGNET" sign "$f.bin" --key file:leaf.key --cert leaf.pem --class firmware --target bench/x \
+    -o "$f.bin.sig" 2>sign.err || { cat sign.err >&2; exit 1; }
+  if ! "$SIGNET" verify "$f.bin" --policy policy.toml >verify.out 2>&1; then
+    echo "verify_vs_openssl: signet verify $f.bin did not allow it:" >&2
+    cat verify.out >&2
+    exit 1
+  fi
+done
+
+# --- 1. 1 GiB: signet verify vs openssl dgst -sha256 --------------------------------------------
+cat big.bin >/dev/null  # page cache warm for both (the hyperfine warmup run does the same)
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json big.json --style basic \
+  -n "openssl dgst -sha256 (${BIG_MIB} MiB)" "openssl dgst -sha256 $W/big.bin" \
+  -n "signet verify (${BIG_MIB} MiB)" "$SIGNET verify $W/big.bin --policy $W/policy.toml" \
+  >big.txt 2>&1 || { cat big.txt >&2; exit 1; }
+
+# --- 3. small file: one signet verify process ------------------------------------------------------
+hyperfine -N --warmup 5 --runs "$SMALL_RUNS" --export-json small.json --style basic \
+  -n "openssl dgst -sha256 (4 KiB)" "openssl dgst -sha256 $W/small.bin" \
+  -n "signet verify (4 KiB)" "$SIGNET verify $W/small.bin --policy $W/policy.toml" \
+  >small.txt 2>&1 || { cat small.txt >&2; exit 1; }
+
+# --- 2. peak RSS ----------------------------------------------------------------------------------
+peak_rss_kib() {  # COMMAND... -> max RSS of that one process, KiB
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
+  else
+    python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+  fi
+}
+rss_tool=$([[ -x /usr/bin/time ]] && echo "/usr/bin/time -v" || echo "python3 getrusage")
+rss_mid=$(peak_rss_kib "$SIGNET" verify mid.bin --policy policy.toml)
+rss_big=$(peak_rss_kib "$SIGNET" verify big.bin --policy policy.toml)
+rss_openssl=$(peak_rss_kib openssl dgst -sha256 big.bin)
+
+# --- report -----------------------------------------------------------------------------------------
+python3 - "$W" "$BIG_MIB" "$rss_mid" "$rss_big" "$rss_openssl" "$rss_tool" <<'PY'
+import json, os, platform, sys
+w, big_mib, rss_mid, rss_big, rss_openssl, rss_tool = sys.argv[1:]
+big = json.load(open(os.path.join(w, "big.json")))["results"]
+small = json.load(open(os.path.join(w, "small.json")))["results"]
+def stats(r):
+    return r["mean"], r["stddev"] or 0.0, r["min"], r["max"], len(r["times"])
+o_mean, o_sd, *_ = stats(big[0])
+s_mean, s_sd, *_ = stats(big[1])
+ratio = s_mean / o_mean
+sm_o_mean, *_ = stats(small[0])
+sm_mean, sm_sd, sm_min, sm_max, sm_n = stats(small[1])
+rss_mid_mib, rss_big_mib = int(rss_mid) / 1024, int(rss_big) / 1024
+def verdict(ok): return "PASS" if ok else "MISS"
+
+print(f"\n{'measurement':44} {'mean':>10} {'stddev':>9} {'runs':>5}")
+for r in big + small:
+    m, sd, _, _, n = stats(r)
+    unit, k = ("s", 1) if m >= 0.1 else ("ms", 1e3)
+    print(f"{r['command']:44} {m*k:9.3f}{unit:>1} {sd*k:8.3f}{unit:>1} {n:5d}")
+print(f"{'peak RSS signet verify (1 MiB)':44} {rss_mid_mib:8.1f}MiB")
+print(f"{'peak RSS signet verify (' + big_mib + ' MiB)':44} {rss_big_mib:8.1f}MiB")
+print(f"{'peak RSS openssl dgst (' + big_mib + ' MiB)':44} {int(rss_openssl)/1024:8.1f}MiB")
+print(f"(RSS via {rss_tool}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f})\n")
+
+res = {
+    "big_file_mib": int(big_mib),
+    "verify_over_openssl_ratio": ratio,
+    "verify_big_mean_s": s_mean, "openssl_big_mean_s": o_mean,
+    "verify_small_mean_ms": sm_mean * 1e3, "openssl_small_mean_ms": sm_o_mean * 1e3,
+    "peak_rss_mib": {"1MiB": rss_mid_mib, f"{big_mib}MiB": rss_big_mib},
+    "rss_tool": rss_tool,
+}
+json.dump(res, open(os.path.join(w, "results.json"), "w"), indent=2)
+print(f"1. verify/openssl wall-time ratio ({big_mib} MiB): {ratio:.3f}x  (target <= 1.10x)  "
+      f"{verdict(ratio <= 1.10)}")
+print(f"2. peak RSS: {rss_mid_mib:.1f} MiB (1 MiB), {rss_big_mib:.1f} MiB ({big_mib} MiB)  "
+      f"(target <= 64 MiB)  {verdict(max(rss_mid_mib, rss_big_mib) <= 64)}")
+print(f"3. small-file verify: {sm_mean*1e3:.2f} ms +- {sm_sd*1e3:.2f} (min {sm_min*1e3:.2f})  "
+      f"(target <= 10 ms; openssl dgst: {sm_o_mean*1e3:.2f} ms)  {verdict(sm_mean <= 0.010)}")
+PY
+if [[ ${BENCH_KEEP:-0} == 1 ]]; then echo "verify_vs_openssl: kept $W" >&2; fi
