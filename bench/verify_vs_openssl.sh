@@ -8,7 +8,7 @@
 #
 #   bash bench/verify_vs_openssl.sh [SIGNET_BINARY]        (default: build/signet)
 #
-# Environment: BENCH_DIR (scratch dir; default $TMPDIR/signet-bench, else next to the binary),
+# Environment: BENCH_DIR (where the scratch dir is made; default $TMPDIR, else the binary's dir),
 # BENCH_BIG_MIB (default 1024), BENCH_RUNS (hyperfine runs for the big file; default 5),
 # BENCH_SMALL_RUNS (default 100), BENCH_KEEP=1 keeps the scratch dir.
 # Needs: openssl, hyperfine, python3; /usr/bin/time (Debian package `time`) for RSS if present,
@@ -30,15 +30,16 @@ done
 
 # Scratch space: the big file must not land on a small tmpfs.
 if [[ -n ${BENCH_DIR:-} ]]; then
-  W=$BENCH_DIR
+  base=$BENCH_DIR
 elif [[ -n ${TMPDIR:-} ]]; then
-  W=$TMPDIR/signet-bench
+  base=$TMPDIR
 else
-  W=$(dirname "$SIGNET")/bench-work
+  base=$(dirname "$SIGNET")
 fi
-mkdir -p "$W"
-W=$(cd "$W" && pwd)
+mkdir -p "$base"
+W=$(mktemp -d "$(cd "$base" && pwd)/signet-bench.XXXXXX")
 [[ $W != *' '* ]] || { echo "verify_vs_openssl: scratch dir $W contains a space" >&2; exit 1; }
+[[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$W"' EXIT
 need_kib=$(((BIG_MIB + 64) * 1024))
 free_kib=$(df -Pk "$W" | awk 'NR==2 {print $4}')
 if ((free_kib < need_kib)); then
@@ -46,7 +47,6 @@ if ((free_kib < need_kib)); then
     "set BENCH_DIR or BENCH_BIG_MIB" >&2
   exit 1
 fi
-[[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$W"' EXIT
 cd "$W"
 
 # --- a throwaway PKI: EC P-256 root + leaf with the codeSigning EKU -------------------------------
