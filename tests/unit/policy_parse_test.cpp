@@ -250,6 +250,13 @@ TEST(PolicyParseTest, HostileInputsDoNotCrash) {
   EXPECT_FALSE(parse_policy(deep_table).has_value());
   EXPECT_FALSE(parse_policy("\xff\xfe\x00").has_value());
   EXPECT_FALSE(parse_policy("[[rule]]\n[[rule]]\n").has_value());
+  // toml++ 3.3 asserts on these (tomlplusplus#301); the parser must refuse them cleanly.
+  for (const char* header : {"[[[a]]]", "[=", "[ =", "[\n", "[.a]", "[[=", "[#]", "[[ .",
+                             "\xEF\xBB\xBF[=", "x = 1\n  [[ [rule]]", "[\xC3\xA9]"}) {
+    const auto parsed = parse_policy(header);
+    ASSERT_FALSE(parsed.has_value()) << header;
+    EXPECT_NE(parsed.error().message.find("not valid TOML"), std::string::npos) << header;
+  }
   EXPECT_FALSE(parse_policy("rule = [1, 2]\n").has_value());
 }
 
