@@ -27,6 +27,10 @@ trap cleanup EXIT
 # fatal (-fno-sanitize-recover=undefined at compile time) and come with a stack.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Symbolized stacks need llvm-symbolizer; clang-16 brings it as llvm-16's, not always on PATH.
+if [[ -z ${ASAN_SYMBOLIZER_PATH:-} && -x /usr/lib/llvm-16/bin/llvm-symbolizer ]]; then
+  export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-16/bin/llvm-symbolizer
+fi
 
 stat_of() {  # LOG NAME -> value of libFuzzer's "stat::NAME:" line, or "?"
   local v
