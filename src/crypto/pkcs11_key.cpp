@@ -29,15 +29,10 @@ namespace {
 
 constexpr const char* kDefaultModule = "/usr/lib/softhsm/libsofthsm2.so";
 
-// Drains OpenSSL's error queue (libp11 reports there) into one line.
+// libp11 reports through OpenSSL's error queue.
 std::string drain_errors() {
-  std::string out;
-  for (unsigned long err = ERR_get_error(); err != 0; err = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(err, buf, sizeof buf);
-    out += (out.empty() ? "" : "; ") + std::string(buf);
-  }
-  return out.empty() ? "no details from libp11" : out;
+  std::string errors = take_ossl_errors();
+  return errors.empty() ? "no details from libp11" : errors;
 }
 
 // One loaded PKCS#11 module, shared by every key that comes from it (see the N.B. above).
@@ -221,8 +216,8 @@ Result<PKCS11_SLOT*> find_slot(Module& module, const Pkcs11Uri& uri) {
   }
   if (found.empty()) {
     return fail(Errc::kKeyUnavailable, "no token matching " + describe_token_criteria(uri) +
-                                           " in PKCS#11 module " + module.path +
-                                           "; tokens present: " + join(present));
+                                           "; tokens present: " + join(present) +
+                                           " (PKCS#11 module " + module.path + ")");
   }
   if (found.size() > 1) {
     std::vector<std::string> labels;
@@ -256,7 +251,8 @@ Result<void> log_in(Module& module, PKCS11_SLOT* slot, const SecretBuffer& pin) 
   }
   if (pin.empty() && !token->secureLogin) {
     return fail(Errc::kKeyUnavailable,
-                "no PIN for token " + label + ": set pin-source in the URI or SIGNET_PKCS11_PIN");
+                "no PIN: set pin-source in the URI or SIGNET_PKCS11_PIN (token " + label +
+                    " requires a login)");
   }
   ERR_clear_error();
   // With an empty PIN and a protected authentication path, the token asks on its own PIN pad.
@@ -363,6 +359,7 @@ Result<std::unique_ptr<Pkcs11Key>> Pkcs11Key::open(const Pkcs11Uri& uri, const S
                                            " in token " + label_of((*slot)->token->label) + ": " +
                                            drain_errors());
   }
+  ERR_clear_error();  // libp11 may leave notes from probing the token behind
   return std::unique_ptr<Pkcs11Key>(new Pkcs11Key(std::move(impl)));
 }
 
