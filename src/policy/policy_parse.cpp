@@ -14,6 +14,7 @@
 
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
+#include "policy/toml_guard.hpp"
 
 namespace signet::policy {
 namespace {
@@ -297,48 +298,17 @@ constexpr Field<PolicySpec> kTopLevelFields[] = {
     {"rule", true, rules_section},
 };
 
-// toml++ 3.3 hands whatever follows "[" or "[[" of a table header to parse_key(), which asserts
-// (and with NDEBUG assumes) that it starts a key: "[=", "[\n", "[[[a]]]" abort the process or are
-// undefined behaviour (marzer/tomlplusplus#301, fixed upstream later). Such a header is never valid
-// TOML, so refuse it before toml++ sees it. Only lines that begin (after spaces and tabs) with '['
-// are looked at; that is a superset of where toml++ parses headers, and a policy has no value
-// (nested array, multi-line string) that could legitimately put such a line elsewhere.
-std::optional<std::string> malformed_table_header(std::string_view text) {
-  const auto is_key_start = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-' || c == '"' || c == '\'' || c == ']';
-  };
-  const auto skip_blanks = [&](std::size_t i) {
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-    return i;
-  };
-  std::size_t line = 1;
-  std::size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
-  while (start < text.size()) {
-    std::size_t i = skip_blanks(start);
-    if (i < text.size() && text[i] == '[') {
-      i = skip_blanks(i + 1);
-      if (i < text.size() && text[i] == '[') i = skip_blanks(i + 1);
-      if (i < text.size() && !is_key_start(text[i])) {
-        return "policy is not valid TOML: malformed table header (line " + std::to_string(line) +
-               ")";
-      }
-    }
-    const std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-    ++line;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<PolicySpec> parse_policy(std::string_view toml_text) {
-  if (auto header = malformed_table_header(toml_text)) {
-    return fail(Errc::kPolicyInvalid, std::move(*header));
+  // toml++ 3.3 has inputs it cannot survive; toml_guard keeps them away (see there).
+  auto rewritten = toml_guard::rewrite(toml_text);
+  if (!rewritten) return std::unexpected(std::move(rewritten.error()));
+  const std::string_view safe_text = *rewritten ? std::string_view(**rewritten) : toml_text;
+  if (auto headers = toml_guard::check_table_headers(safe_text); !headers) {
+    return std::unexpected(std::move(headers.error()));
   }
-  toml::parse_result parsed = toml::parse(toml_text);
+  toml::parse_result parsed = toml::parse(safe_text);
   if (!parsed) {
     const auto& error = parsed.error();
     return fail(Errc::kPolicyInvalid,

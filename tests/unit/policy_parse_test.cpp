@@ -243,6 +243,41 @@ TEST(PolicyParseTest, ValidateSpecBuiltInCode) {
   EXPECT_NE(twice.error().message.find("trust_store 's': defined twice"), std::string::npos);
 }
 
+// toml++ 3.3 has undefined behaviour for many non-ASCII characters outside string values
+// (tomlplusplus#190); parse_policy rewrites them away, so ordinary non-ASCII text still works.
+TEST(PolicyParseTest, NonAsciiText) {
+  const std::string policy = std::string(R"(# Zertifikate für Linie 3 § 1
+[trust_store."störe"]
+anchors = ['wurzel-é\"x.pem']
+[publisher.p]
+store = "störe"
+subject = "O=Stadtwerke München, CN=*"  # §
+[publisher.q]
+store = 'störe'
+subject = '''
+O=Ä"""x''''
+)") + std::string(kRule);
+  const auto parsed = parse_policy(policy);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  ASSERT_EQ(parsed->trust_stores.size(), 1u);
+  EXPECT_EQ(parsed->trust_stores[0].name, "störe");
+  EXPECT_EQ(parsed->trust_stores[0].anchors[0], R"(wurzel-é\"x.pem)");
+  EXPECT_EQ(parsed->publishers[0].subject, "O=Stadtwerke München, CN=*");
+  EXPECT_EQ(parsed->publishers[1].store, "störe");
+  EXPECT_EQ(parsed->publishers[1].subject, R"(O=Ä"""x')");
+}
+
+TEST(PolicyParseTest, HostileNonAsciiIsRefusedCleanly) {
+  for (const char* text :
+       {"\xC2\xA7", "x = 1\xC2\xA7\n", "\xC3\xBC = 1\n", "x = \"\\\xC3\xBC\"", "x = '\xC3\xBC\n'",
+        "\xC0\x80", "\xE0\x82\xBC = 1", "x = '''\xC3\xBC''''''\n", "x = \"\xC3\xBC\n\""}) {
+    const auto parsed = parse_policy(text);
+    ASSERT_FALSE(parsed.has_value()) << text;
+    EXPECT_NE(parsed.error().message.find("not valid TOML"), std::string::npos)
+        << text << ": " << parsed.error().message;
+  }
+}
+
 TEST(PolicyParseTest, HostileInputsDoNotCrash) {
   const std::string deep_array(10000, '[');
   EXPECT_FALSE(parse_policy("x = " + deep_array).has_value());
@@ -250,9 +285,11 @@ TEST(PolicyParseTest, HostileInputsDoNotCrash) {
   EXPECT_FALSE(parse_policy(deep_table).has_value());
   EXPECT_FALSE(parse_policy("\xff\xfe\x00").has_value());
   EXPECT_FALSE(parse_policy("[[rule]]\n[[rule]]\n").has_value());
-  // toml++ 3.3 asserts on these (tomlplusplus#301); the parser must refuse them cleanly.
+  // toml++ 3.3 asserts on these (tomlplusplus#301, and '}' where an array value should be);
+  // the parser must refuse them cleanly.
   for (const char* header : {"[[[a]]]", "[=", "[ =", "[\n", "[.a]", "[[=", "[#]", "[[ .",
-                             "\xEF\xBB\xBF[=", "x = 1\n  [[ [rule]]", "[\xC3\xA9]"}) {
+                             "\xEF\xBB\xBF[=", "x = 1\n  [[ [rule]]", "[\xC3\xA9]", "x = [}]",
+                             "x = [1, }]", "x = [ # c\n}]", "x = [[}]]"}) {
     const auto parsed = parse_policy(header);
     ASSERT_FALSE(parsed.has_value()) << header;
     EXPECT_NE(parsed.error().message.find("not valid TOML"), std::string::npos) << header;
