@@ -114,8 +114,11 @@ crypto::EvpPkeyPtr make_key(KeyKind kind) {
   return crypto::EvpPkeyPtr(key);
 }
 
-Issued issue(const CertSpec& spec, KeyKind kind, const Issued* issuer) {
-  crypto::EvpPkeyPtr key = make_key(kind);
+namespace {
+
+// subject_key: the certified public key; issuer null = self-signed with signer_key.
+crypto::Certificate build_certificate(const CertSpec& spec, EVP_PKEY* subject_key,
+                                      const Issued* issuer, EVP_PKEY* signer_key) {
   crypto::X509Ptr cert(X509_new());
   require(cert != nullptr, "X509_new");
   require(X509_set_version(cert.get(), X509_VERSION_3) == 1, "X509_set_version");
@@ -126,7 +129,7 @@ Issued issue(const CertSpec& spec, KeyKind kind, const Issued* issuer) {
   require(X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer_cert)) == 1, "issuer");
   set_time(X509_getm_notBefore(cert.get()), spec.not_before);
   set_time(X509_getm_notAfter(cert.get()), spec.not_after);
-  require(X509_set_pubkey(cert.get(), key.get()) == 1, "X509_set_pubkey");
+  require(X509_set_pubkey(cert.get(), subject_key) == 1, "X509_set_pubkey");
 
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
@@ -153,9 +156,22 @@ Issued issue(const CertSpec& spec, KeyKind kind, const Issued* issuer) {
                               X509V3_ADD_DEFAULT) == 1,
             "EKU extension");
   }
+  require(X509_sign(cert.get(), signer_key, md_for(spec.digest, signer_key)) > 0, "X509_sign");
+  return crypto::Certificate(std::move(cert));
+}
+
+}  // namespace
+
+Issued issue(const CertSpec& spec, KeyKind kind, const Issued* issuer) {
+  crypto::EvpPkeyPtr key = make_key(kind);
   EVP_PKEY* signer = issuer != nullptr ? issuer->key.get() : key.get();
-  require(X509_sign(cert.get(), signer, md_for(spec.digest, signer)) > 0, "X509_sign");
-  return Issued{std::move(key), crypto::Certificate(std::move(cert))};
+  crypto::Certificate cert = build_certificate(spec, key.get(), issuer, signer);
+  return Issued{std::move(key), std::move(cert)};
+}
+
+crypto::Certificate issue_for_key(const CertSpec& spec, EVP_PKEY* public_key,
+                                  const Issued& issuer) {
+  return build_certificate(spec, public_key, &issuer, issuer.key.get());
 }
 
 crypto::Crl make_crl(const Issued& issuer, const std::vector<crypto::Certificate>& revoked,

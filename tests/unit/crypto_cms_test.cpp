@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 
+#include "core/file_io.hpp"
+#include "crypto/asn1_util.hpp"
 #include "crypto/cms_signed_data.hpp"
+#include "crypto/signature_verify.hpp"
 #include "crypto/timestamp.hpp"
 #include "crypto/x509_verify.hpp"
 #include "support/test_pki.hpp"
@@ -379,6 +383,117 @@ TEST_F(CmsTest, OpensslCmsVerifyAcceptsOurSignatures) {
                               std::istreambuf_iterator<char>());
     EXPECT_EQ(printed, kContent) << name;
   }
+}
+
+TEST_F(CmsTest, EssNamingAnotherCertificateInvalidates) {
+  // Alice signs, but her signingCertificateV2 names Bob's certificate.
+  const BioPtr data(BIO_new_mem_buf(kContent.data(), static_cast<int>(kContent.size())));
+  const CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_BINARY));
+  ASSERT_NE(cms, nullptr);
+  CMS_SignerInfo* si = CMS_add1_signer(cms.get(), pki_->alice.cert.get(), pki_->alice.key.get(),
+                                       EVP_sha256(), CMS_PARTIAL | CMS_NOSMIMECAP);
+  ASSERT_NE(si, nullptr);
+  const EssSigningCertV2Ptr ess(
+      OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), pki_->bob.cert.get(), nullptr, 0));
+  ASSERT_NE(ess, nullptr);
+  const Bytes ess_der = i2d_to_bytes<ESS_SIGNING_CERT_V2>(i2d_ESS_SIGNING_CERT_V2, ess.get());
+  ASSERT_EQ(CMS_signed_add1_attr_by_NID(si, NID_id_smime_aa_signingCertificateV2, V_ASN1_SEQUENCE,
+                                        ess_der.data(), static_cast<int>(ess_der.size())),
+            1);
+  ASSERT_EQ(CMS_final(cms.get(), data.get(), nullptr, CMS_BINARY), 1);
+  const Bytes der = i2d_to_bytes<CMS_ContentInfo>(i2d_CMS_ContentInfo, cms.get());
+  const CmsSignedData sd = parse(der);
+  ASSERT_EQ(sd.signers.size(), 1u);
+  EXPECT_FALSE(sd.signers[0].signature_valid);
+  EXPECT_NE(sd.signers[0].signature_error.find("does not name the signer certificate"),
+            std::string::npos)
+      << sd.signers[0].signature_error;
+}
+
+// The same operations with keys that live in a SoftHSM2 token: OpenSSL only sees an EVP_PKEY whose
+// private half it cannot read.
+class CmsTokenTest : public CmsTest {
+ protected:
+  static void SetUpTestSuite() {
+    CmsTest::SetUpTestSuite();
+    token_dir_ = new testing::TempDir();
+    const std::string command = std::string("bash '") + SIGNET_SOURCE_DIR +
+                                "/tests/support/softhsm_token.sh' '" + token_dir_->path() +
+                                "' >/dev/null 2>&1";
+    token_ready_ = std::system(command.c_str()) == 0;
+    if (token_ready_) setenv("SOFTHSM2_CONF", (token_dir_->path() + "/softhsm2.conf").c_str(), 1);
+  }
+  static void TearDownTestSuite() {
+    delete token_dir_;
+    token_dir_ = nullptr;
+    CmsTest::TearDownTestSuite();
+  }
+  void SetUp() override {
+    if (!token_ready_) GTEST_SKIP() << "no SoftHSM2 token (softhsm_token.sh failed)";
+  }
+  static SigningKey token_key(const std::string& label, const testing::CertSpec& spec,
+                              const Issued& issuer) {
+    auto pem = read_file_text(token_dir_->path() + "/" + label + ".pub.pem");
+    EXPECT_TRUE(pem.has_value());
+    auto pub = public_key_from_pem(pem.value_or(""));
+    EXPECT_TRUE(pub.has_value());
+    const Certificate cert = testing::issue_for_key(spec, pub->get(), issuer);
+    auto key = SigningKey::load("pkcs11:token=signet-test;object=" + label + "?pin-value=123456",
+                                cert, {issuer.cert});
+    if (!key) {
+      ADD_FAILURE() << key.error().describe();
+      std::abort();
+    }
+    EXPECT_TRUE(key->from_token());
+    return std::move(*key);
+  }
+  static testing::TempDir* token_dir_;
+  static bool token_ready_;
+};
+testing::TempDir* CmsTokenTest::token_dir_ = nullptr;
+bool CmsTokenTest::token_ready_ = false;
+
+TEST_F(CmsTokenTest, SignCosignAndTimestampWithTokenKeys) {
+  const std::vector<std::string> code_signing{"codeSigning"};
+  const SigningKey ec =
+      token_key("signer-ec", {.subject = "O=Example Plant, CN=Token EC", .ekus = code_signing},
+                pki_->issuing);
+  const SigningKey rsa =
+      token_key("signer-rsa", {.subject = "O=Example Plant, CN=Token RSA", .ekus = code_signing},
+                pki_->issuing);
+  const Bytes der = sign({&ec, &rsa});
+  const CmsSignedData sd = parse(der);
+  ASSERT_EQ(sd.signers.size(), 2u);
+  for (const CmsSignerInfo& s : sd.signers) {
+    EXPECT_TRUE(s.signature_valid) << s.signature_error;
+    expect_mandatory_attributes(s);
+  }
+  const CmsSignerInfo* pss = find_signer(sd, rsa.certificate(), "sha256");
+  ASSERT_NE(pss, nullptr);
+  EXPECT_EQ(pss->signature_algorithm, "rsa-pss");
+  EXPECT_EQ(pss->pss_salt_length, 32);
+
+  // A token key cosigns a file-key signature.
+  const SigningKey alice = alice_key();
+  auto cosigned = cms_add_signer(sign({&alice}), rsa, options());
+  ASSERT_TRUE(cosigned.has_value()) << cosigned.error().describe();
+  for (const CmsSignerInfo& s : parse(*cosigned).signers) {
+    EXPECT_TRUE(s.signature_valid) << s.signature_error;
+  }
+
+  // A token key as the TSA.
+  const SigningKey tsa = token_key("signer2-ec",
+                                   {.subject = "O=Example Plant, CN=Token TSA",
+                                    .ekus = std::vector<std::string>{"timeStamping"},
+                                    .eku_critical = true},
+                                   pki_->root);
+  auto token = create_timestamp_token(
+      {.data = sd.signers[0].signature_value, .gen_time = at(kSigningTime)}, tsa);
+  ASSERT_TRUE(token.has_value()) << token.error().describe();
+  auto anchors = AnchorSet::create({pki_->root.cert}, {});
+  ASSERT_TRUE(anchors.has_value());
+  auto info = verify_timestamp_token(*token, sd.signers[0].signature_value, *anchors);
+  EXPECT_TRUE(info.has_value()) << info.error().describe();
 }
 
 }  // namespace
