@@ -8,11 +8,13 @@
 #include <openssl/rsa.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 namespace signet::crypto {
 namespace {
@@ -422,6 +424,47 @@ TEST_F(SigningKeyTest, TokenKeyCertificateMismatch) {
   EXPECT_EQ(load_error(kRsa, ec_cert()).code, Errc::kKeyUnavailable);
   EXPECT_EQ(load_error(kEc, rsa_cert()).code, Errc::kKeyUnavailable);
   EXPECT_EQ(load_error(kEc, ec2_cert()).code, Errc::kKeyUnavailable);
+}
+
+TEST_F(SigningKeyTest, BrokenModuleConfigurationIsAnError) {
+  // SoftHSM2's C_Initialize fails without its configuration: libp11 cannot load the module.
+  const std::string conf = getenv("SOFTHSM2_CONF");
+  setenv("SOFTHSM2_CONF", (dir() / "missing.conf").c_str(), 1);
+  const Error e = load_error(kEc, ec_cert());
+  setenv("SOFTHSM2_CONF", conf.c_str(), 1);
+  EXPECT_EQ(e.code, Errc::kKeyUnavailable);
+  EXPECT_NE(e.message.find("cannot load PKCS#11 module"), std::string::npos) << e.message;
+  auto key = SigningKey::load(kEc, ec_cert(), {});
+  ASSERT_TRUE(key.has_value()) << key.error().describe();
+}
+
+TEST_F(SigningKeyTest, NoInitializedToken) {
+  const fs::path empty = dir() / "empty-store";
+  fs::create_directories(empty / "tokens");
+  write_text(empty / "softhsm2.conf", "directories.tokendir = " + (empty / "tokens").string() +
+                                          "\nobjectstore.backend = file\nlog.level = ERROR\n");
+  const std::string conf = getenv("SOFTHSM2_CONF");
+  setenv("SOFTHSM2_CONF", (empty / "softhsm2.conf").c_str(), 1);
+  const Error e = load_error(kEc, ec_cert());
+  setenv("SOFTHSM2_CONF", conf.c_str(), 1);
+  EXPECT_EQ(e.code, Errc::kKeyUnavailable);
+  EXPECT_NE(e.message.find("tokens present: none"), std::string::npos) << e.message;
+}
+
+TEST_F(SigningKeyTest, ConcurrentLoadsAndSignatures) {
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&good, t] {
+      for (int i = 0; i < 3; ++i) {
+        auto key =
+            SigningKey::load(t % 2 == 0 ? kEc : kRsa, t % 2 == 0 ? ec_cert() : rsa_cert(), {});
+        if (key && signs_and_verifies(*key)) ++good;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(good.load(), 12);
 }
 
 // --- file: keys -------------------------------------------------------------------------------
