@@ -46,7 +46,9 @@ struct Pkcs11Uri {
 [[nodiscard]] Result<Pkcs11Uri> parse_pkcs11_uri(std::string_view uri, SecretBuffer* pin_out);
 
 // An open PKCS#11 module + logged-in session + private key handle. Destroying it frees the key
-// before unloading the module.
+// before unloading the module. All keys of one process from the same module share one libp11
+// context (a module is process-global: unloading it for one key would break the others); the last
+// key to go unloads it. Thread-safe: keys may be opened and used from several threads.
 class Pkcs11Key {
  public:
   // Finds the token and the private key, logs in with `pin`. Every failure is
