@@ -134,7 +134,7 @@ Result<TimestampInfo> verify_timestamp_token(std::span<const std::uint8_t> token
   // Our own path validation too: strict X.509 rules, the anchors' CRLs, weak algorithms.
   const Certificate& tsa = token->info.tsa_certificate;
   std::vector<Certificate> untrusted;
-  STACK_OF(X509)* embedded = token->p7->d.sign->cert;
+  STACK_OF(X509)* embedded = token->p7->d.sign != nullptr ? token->p7->d.sign->cert : nullptr;
   for (int i = 0; embedded != nullptr && i < sk_X509_num(embedded); ++i) {
     X509* cert = sk_X509_value(embedded, i);
     if (X509_up_ref(cert) != 1) return fail(Errc::kInternal, "X509_up_ref failed");
