@@ -1,6 +1,7 @@
 // The outcome of one evaluation: what the enforcement point acts on and what events record.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +30,8 @@ struct SignerOutcome {
 struct ArtifactOutcome {
   std::string path;
   std::string sha256;
-  std::optional<std::string> subject;     // the Statement subject it matched
-  bool covered = false;                   // digest equals a subject's digest
+  std::optional<std::string> subject;  // the Statement subject it matched
+  bool covered = false;                // digest equals a subject's digest
 };
 
 struct Decision {
@@ -38,12 +39,12 @@ struct Decision {
   // false in audit mode: a deny verdict is recorded but not acted upon.
   bool enforced = true;
   Mode mode = Mode::kEnforce;
-  std::vector<Reason> reasons;            // empty for a clean allow
-  std::optional<std::string> rule;        // id of the matching rule
+  std::vector<Reason> reasons;      // empty for a clean allow
+  std::optional<std::string> rule;  // id of the matching rule
   std::vector<ArtifactOutcome> artifacts;
   std::vector<SignerOutcome> signers;
   std::optional<formats::Statement> statement;
-  std::string format;                     // signature format evaluated ("signet", ...)
+  std::string format;  // signature format evaluated ("signet", ...)
   TimePoint evaluated_at{};
 
   [[nodiscard]] bool allowed() const noexcept { return verdict == Verdict::kAllow; }
@@ -51,5 +52,10 @@ struct Decision {
   [[nodiscard]] bool blocks() const noexcept { return verdict == Verdict::kDeny && enforced; }
   [[nodiscard]] bool has_reason(ReasonCode code) const noexcept;
 };
+
+// Trusted signers counted once per person: two SignerOutcomes with the same certificate
+// fingerprint or the same subject are one signer (a key re-issued to the same subject does not make
+// a second person). What min_signers is compared against.
+[[nodiscard]] std::size_t distinct_trusted_signers(const Decision& decision);
 
 }  // namespace signet::policy

@@ -23,8 +23,8 @@ enum class VerifyTime { kTimestamp, kNow, kIgnoreExpiry };
 
 struct TrustStoreSpec {
   std::string name;
-  std::vector<std::string> anchors;               // PEM files, relative to the policy file
-  std::vector<std::string> crls;                  // PEM or DER CRL files
+  std::vector<std::string> anchors;                     // PEM files, relative to the policy file
+  std::vector<std::string> crls;                        // PEM or DER CRL files
   std::optional<std::vector<std::string>> tsa_anchors;  // default: the store's own anchors
   bool allow_partial_chain = false;
   VerifyTime verify_time = VerifyTime::kTimestamp;
@@ -33,17 +33,17 @@ struct TrustStoreSpec {
 struct PublisherSpec {
   std::string name;
   std::string store;
-  std::string subject;                            // pattern, see subject_pattern.hpp
-  std::optional<std::vector<std::string>> eku;    // names or dotted OIDs; absent = codeSigning
+  std::string subject;                          // pattern, see subject_pattern.hpp
+  std::optional<std::vector<std::string>> eku;  // names or dotted OIDs; absent = codeSigning
 };
 
 struct RuleSpec {
   std::string id;
-  std::string artifact_class;                     // glob over the class ("*" for any)
-  std::string target = "*";                       // glob over the target
+  std::string artifact_class;  // glob over the class ("*" for any)
+  std::string target = "*";    // glob over the target
   std::vector<std::string> publishers;
   bool require_timestamp = false;
-  std::optional<Mode> mode;                       // per-rule override of the global mode
+  std::optional<Mode> mode;  // per-rule override of the global mode
 };
 
 struct PolicySpec {
@@ -73,18 +73,18 @@ struct PolicySpec {
 
 struct TrustStore {
   std::string name;
-  crypto::AnchorSet anchors;       // anchors + CRLs
-  crypto::AnchorSet tsa_anchors;   // roots a TSA may chain to
+  crypto::AnchorSet anchors;      // anchors + CRLs
+  crypto::AnchorSet tsa_anchors;  // roots a TSA may chain to
   bool allow_partial_chain = false;
-  bool require_crls = false;       // true when the store lists CRLs: revocation is then mandatory
+  bool require_crls = false;  // true when the store lists CRLs: revocation is then mandatory
   VerifyTime verify_time = VerifyTime::kTimestamp;
 };
 
 struct Publisher {
   std::string name;
-  std::string store;                       // name of a TrustStore in the same Policy
+  std::string store;  // name of a TrustStore in the same Policy
   SubjectPattern subject;
-  std::vector<std::string> eku_oids;       // dotted; empty = the certificate must have no EKU
+  std::vector<std::string> eku_oids;  // dotted; empty = the certificate must have no EKU
 };
 
 struct Rule {

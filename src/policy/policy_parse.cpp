@@ -2,8 +2,6 @@
 // (header-only); no fmt, no OpenSSL, no file access. Each table is read through a small table of
 // Fields, so a new key is one line in the table it belongs to, and anything not listed is an
 // unknown key.
-#include <toml++/toml.h>
-
 #include <algorithm>
 #include <optional>
 #include <span>
@@ -15,6 +13,19 @@
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
 #include "policy/toml_guard.hpp"
+
+// Header-only, without exceptions, whatever the build passes: the tomlplusplus CMake package adds
+// TOML_SHARED_LIB=1 and TOML_HEADER_ONLY=0 (its shared library is built with exceptions, so it has
+// no toml::noex::parse) next to our TOML_HEADER_ONLY=1, and the fuzz build has no library at all.
+#undef TOML_SHARED_LIB
+#define TOML_SHARED_LIB 0
+#undef TOML_HEADER_ONLY
+#define TOML_HEADER_ONLY 1
+#undef TOML_EXCEPTIONS
+#define TOML_EXCEPTIONS 0
+// clang-format off
+#include <toml++/toml.h>
+// clang-format on
 
 namespace signet::policy {
 namespace {

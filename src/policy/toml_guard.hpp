@@ -12,9 +12,10 @@
 //
 //  3. parse_value() asserts (with NDEBUG: assumes) that it is not called on '}', but parse_array()
 //     calls it on one where a value should be: "x = [}]", "x = [1, }]".
+//  4. parse_time() asserts (assumes) a digit, but a date-time like "1979-05-27T:" calls it on ':'.
 //
-// The guard refuses (1) and (3). For (2) it rewrites the text so that toml++ never sees such a code
-// point: inside "basic" strings it becomes a \uXXXX escape, 'literal' strings holding one are
+// The guard refuses (1), (3) and (4). For (2) it rewrites the text so that toml++ never sees such a
+// code point: inside "basic" strings it becomes a \uXXXX escape, 'literal' strings holding one are
 // turned into equivalent basic strings, in comments it becomes '?', and anywhere else (where TOML
 // allows no such character) the text is refused. Line numbers are kept. Whatever the lexer below
 // gets wrong, its output never contains one of those code points, so toml++ cannot reach the bad
@@ -110,7 +111,14 @@ inline Result<void> check_table_headers(std::string_view text) {
   return {};
 }
 
-// Problems (2) and (3) in one pass of a small TOML lexer (strings, comments, code). Returns
+// Problem (4): "YYYY-MM-DD" then 'T' then something other than a digit.
+inline bool is_date_then_no_time(std::string_view text, std::size_t t) {
+  const auto digit = [&](std::size_t k) { return text[k] >= '0' && text[k] <= '9'; };
+  return t >= 5 && digit(t - 1) && digit(t - 2) && text[t - 3] == '-' && digit(t - 4) &&
+         digit(t - 5) && t + 1 < text.size() && !digit(t + 1);
+}
+
+// Problems (2), (3) and (4) in one pass of a small TOML lexer (strings, comments, code). Returns
 // nullopt when the text can be parsed as written (the usual case), else the rewritten text.
 inline Result<std::optional<std::string>> rewrite(std::string_view text) {
   enum class State { kCode, kComment, kBasic, kMultiBasic, kLiteral, kMultiLiteral };
@@ -143,8 +151,12 @@ inline Result<std::optional<std::string>> rewrite(std::string_view text) {
       needed = true;
       out += state == State::kComment ? std::string(length, '?') : escape(cp);
     } else if (state == State::kCode) {
-      if (c == '}' && (last == '[' || last == ','))
+      if (c == '}' && (last == '[' || last == ',')) {
         return refuse(line, "expected a value, saw '}'");
+      }
+      if ((c == 'T' || c == 't') && is_date_then_no_time(text, i)) {
+        return refuse(line, "malformed date-time");
+      }
       if (c == '#') state = State::kComment;
       if (c != ' ' && c != '\t' && c != '\r' && c != '#') last = c;
       if (c == '"' || c == '\'') {

@@ -1,0 +1,217 @@
+// One signer against the publishers of a rule: timestamps, chain at the right time, EKU, subject.
+// Pure: the chain is validated in memory against the anchors the Policy holds, at a time that
+// comes from a verified timestamp or from the caller, never from the clock.
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/time.hpp"
+#include "crypto/timestamp.hpp"
+#include "crypto/x509_verify.hpp"
+#include "policy/evaluate.hpp"
+
+namespace signet::policy {
+namespace {
+
+// A TSA clock may run slightly ahead of the verifying host's.
+constexpr std::chrono::seconds kClockSkew{300};
+
+// How far a publisher got with a signer; when none accepts it, the furthest failure is reported.
+enum class Stage { kChain = 0, kEku = 1, kSubject = 2, kTimestampRequired = 3, kTrusted = 4 };
+
+struct PublisherVerdict {
+  Stage stage = Stage::kChain;
+  std::optional<Reason> reason;  // empty when trusted
+  std::optional<TimePoint> timestamp;
+  std::optional<TimePoint> validated_at;
+};
+
+// What a trust store says about the signer's timestamps and chain; shared by every publisher of
+// the same store, so it is computed once per store.
+struct StoreVerdict {
+  const TrustStore* store = nullptr;
+  std::optional<Reason> failure;  // TIMESTAMP_INVALID, CERT_EXPIRED or the chain's reason
+  std::optional<TimePoint> timestamp;
+  TimePoint validated_at{};
+};
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+std::string eku_list(const std::vector<std::string>& oids) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < oids.size(); ++i) {
+    out += (i == 0 ? "" : ", ") + crypto::eku_display_name(oids[i]);
+  }
+  return out + "]";
+}
+
+StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEvidence& signer,
+                            const crypto::Certificate& cert,
+                            const formats::SignatureEvidence& evidence, TimePoint now) {
+  StoreVerdict out;
+  out.store = &store;
+  out.validated_at = now;
+  const std::string who = "signer " + quoted(cert.subject());
+  const bool check_validity = store.verify_time != VerifyTime::kIgnoreExpiry;
+  for (std::size_t i = 0; i < signer.timestamps.size(); ++i) {
+    const auto& ts = signer.timestamps[i];
+    const std::string which = who + ": timestamp " + std::to_string(i + 1);
+    auto info = crypto::verify_timestamp_token(ts.token, ts.covered_data, store.tsa_anchors);
+    if (!info) {
+      out.failure = Reason{ReasonCode::kTimestampInvalid,
+                           which + " does not verify against trust_store " + quoted(store.name) +
+                               ": " + info.error().message};
+      return out;
+    }
+    if (info->gen_time > now + kClockSkew) {  // signed after the verification time: not believable
+      out.failure = Reason{ReasonCode::kTimestampInvalid,
+                           which + " is dated " + format_rfc3339(info->gen_time) +
+                               ", after the verification time " + format_rfc3339(now)};
+      return out;
+    }
+    if (check_validity &&
+        (info->gen_time < cert.not_before() || info->gen_time > cert.not_after())) {
+      out.failure =
+          Reason{ReasonCode::kCertExpired, which + " (" + format_rfc3339(info->gen_time) +
+                                               ") lies outside the certificate's validity " +
+                                               format_rfc3339(cert.not_before()) + " .. " +
+                                               format_rfc3339(cert.not_after())};
+      return out;
+    }
+    if (!out.timestamp) out.timestamp = info->gen_time;
+  }
+
+  crypto::ChainOptions options;
+  options.at = now;
+  if (store.verify_time == VerifyTime::kTimestamp && out.timestamp) options.at = *out.timestamp;
+  options.allow_partial_chain = store.allow_partial_chain;
+  options.require_crls = store.require_crls;
+  options.ignore_expiry = store.verify_time == VerifyTime::kIgnoreExpiry;
+  out.validated_at = options.at;
+  const auto chain =
+      crypto::verify_chain(cert, evidence.certificates, store.anchors, evidence.crls, options);
+  if (!chain.ok) {
+    out.failure = Reason{chain.code, who + " in trust_store " + quoted(store.name) + " at " +
+                                         format_rfc3339(options.at) + ": " + chain.detail};
+  }
+  return out;
+}
+
+PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdict& in_store,
+                                    const crypto::Certificate& cert, bool require_timestamp) {
+  PublisherVerdict out;
+  out.timestamp = in_store.timestamp;
+  out.validated_at = in_store.validated_at;
+  if (in_store.failure) {
+    out.reason = in_store.failure;
+    return out;
+  }
+  const std::string who = "signer " + quoted(cert.subject());
+  const auto ekus = cert.extended_key_usages();
+  if (publisher.eku_oids.empty()) {
+    if (ekus) {
+      out.stage = Stage::kEku;
+      out.reason = Reason{ReasonCode::kWrongEku, who + " has EKU " + eku_list(*ekus) +
+                                                     ", publisher " + quoted(publisher.name) +
+                                                     " requires a certificate without EKU"};
+      return out;
+    }
+  } else {
+    const bool has_one = ekus && std::any_of(ekus->begin(), ekus->end(), [&](const auto& oid) {
+                           return std::find(publisher.eku_oids.begin(), publisher.eku_oids.end(),
+                                            oid) != publisher.eku_oids.end();
+                         });
+    if (!has_one) {
+      out.stage = Stage::kEku;
+      out.reason = Reason{ReasonCode::kWrongEku,
+                          who + (ekus ? " has EKU " + eku_list(*ekus) : " has no EKU extension") +
+                              ", publisher " + quoted(publisher.name) + " requires " +
+                              eku_list(publisher.eku_oids)};
+      return out;
+    }
+  }
+  if (!publisher.subject.matches(cert.subject_attributes())) {
+    out.stage = Stage::kSubject;
+    out.reason =
+        Reason{ReasonCode::kUntrustedPublisher,
+               "subject " + quoted(cert.subject()) + " does not match publisher " +
+                   quoted(publisher.name) + " (pattern " + quoted(publisher.subject.text()) + ")"};
+    return out;
+  }
+  if (require_timestamp && !in_store.timestamp) {
+    out.stage = Stage::kTimestampRequired;
+    out.reason = Reason{ReasonCode::kTimestampRequired,
+                        who + " is trusted as publisher " + quoted(publisher.name) +
+                            " but carries no valid timestamp, which the rule requires"};
+    return out;
+  }
+  out.stage = Stage::kTrusted;
+  return out;
+}
+
+SignerOutcome identity(const formats::SignerEvidence& signer) {
+  SignerOutcome out;
+  if (signer.certificate) {
+    out.subject = signer.certificate->subject();
+    out.issuer = signer.certificate->issuer();
+    out.serial_hex = signer.certificate->serial_hex();
+    out.fingerprint_sha256 = signer.certificate->sha256_fingerprint();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::size_t required_signers(const Rule& /*rule*/) noexcept { return 1; }
+
+SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
+                              const formats::SignerEvidence& signer,
+                              const formats::SignatureEvidence& evidence, TimePoint now) {
+  SignerOutcome out = identity(signer);
+  if (!signer.certificate) {
+    out.reasons.push_back(Reason{ReasonCode::kMalformed, "signer certificate not found"});
+  }
+  // Format-level findings (bad signature, weak algorithm, missing attributes) deny the signer
+  // whatever the policy says.
+  out.reasons.insert(out.reasons.end(), signer.problems.begin(), signer.problems.end());
+  if (!out.reasons.empty() || rule == nullptr) return out;
+
+  const crypto::Certificate& cert = *signer.certificate;
+  std::vector<StoreVerdict> stores;  // one per store the rule's publishers use
+  std::optional<PublisherVerdict> best;
+  for (const auto& name : rule->publishers) {
+    const Publisher* publisher = policy.find_publisher(name);
+    const TrustStore* store = publisher ? policy.find_store(publisher->store) : nullptr;
+    if (store == nullptr) continue;  // unreachable: a Policy resolves every name
+    auto known = std::find_if(stores.begin(), stores.end(),
+                              [&](const StoreVerdict& v) { return v.store == store; });
+    if (known == stores.end()) {
+      stores.push_back(judge_in_store(*store, signer, cert, evidence, now));
+      known = std::prev(stores.end());
+    }
+    PublisherVerdict verdict =
+        judge_as_publisher(*publisher, *known, cert, rule->require_timestamp);
+    if (verdict.stage == Stage::kTrusted) {
+      out.trusted = true;
+      out.publisher = name;
+      out.timestamp = verdict.timestamp;
+      out.validated_at = verdict.validated_at;
+      return out;
+    }
+    // Ties keep the first publisher: "every publisher failed at the chain" reports the first.
+    if (!best || verdict.stage > best->stage) best = std::move(verdict);
+  }
+  if (!best) {
+    out.reasons.push_back(Reason{ReasonCode::kUntrustedPublisher, "the rule names no publisher"});
+    return out;
+  }
+  out.timestamp = best->timestamp;
+  out.validated_at = best->validated_at;
+  out.reasons.push_back(*best->reason);
+  return out;
+}
+
+}  // namespace signet::policy
