@@ -80,7 +80,7 @@ run "$SIGNET" verify line3-plc1.st --policy policy.toml
 say "5. Stock OpenSSL agrees, and prints the signed Statement"
 run openssl cms -verify -inform DER -in plc5000-fw-2.4.1.bin.sig -CAfile "$P/root.pem" -purpose any \
   -out statement.json
-python3 -m json.tool statement.json | sed 's/^/   /'
+/usr/bin/python3 -m json.tool statement.json | sed 's/^/   /'
 echo "   sha256sum: $(sha256sum plc5000-fw-2.4.1.bin | cut -d' ' -f1)"
 
 say "6. Someone alters one line of the PLC program: the download station denies it"
@@ -89,7 +89,7 @@ status=0
 run "$SIGNET" verify line3-plc1.st --policy policy.toml || status=$?
 echo "   exit status $status (1 = denied)"
 run "$SIGNET" verify line3-plc1.st --policy policy.toml --json >denied.json || true
-python3 - denied.json <<'PY'
+/usr/bin/python3 - denied.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(f"   decision={d['decision']} enforced={d['enforced']} reasons=" +

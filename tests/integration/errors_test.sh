@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 echo data >f.bin
 write_policy policy.toml
-"$SIGNET" sign f.bin --key "$KEY_ALICE" --cert "$P/alice.pem" --class firmware \
+"$SIGNET" sign f.bin --key "$KEY_ALICE" --cert "$P/alice.pem" --chain "$P/chain.pem" --class firmware \
   --target acme/x/line3/y -o f.bin.sig 2>/dev/null
 
 key_error() {  # DESCRIPTION PATTERN KEYREF

@@ -26,7 +26,7 @@ expect_exit() {
 }
 
 # json_get FILE PY_EXPR — evaluates a Python expression over `d` (the parsed JSON)
-json_get() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+json_get() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 # verify_json NAME EXPECTED_EXIT [verify args...] — runs `signet verify --json`, keeps NAME.json
 verify_json() {

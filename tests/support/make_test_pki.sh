@@ -96,9 +96,9 @@ CNF
 issue() {
   local ca=$1 name=$2 subj=$3 ext=$4 start=$5 end=$6 keytype=${7:-ec} md=${8:-sha256}
   case $keytype in
-    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" ;;
-    rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$name.key" ;;
-    rsa3072) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$name.key" ;;
+    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" 2>/dev/null ;;
+    rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$name.key" 2>/dev/null ;;
+    rsa3072) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$name.key" 2>/dev/null ;;
   esac
   openssl req -new -key "$name.key" -subj "$subj" -out "$name.csr" 2>/dev/null
   openssl ca -batch -config "ca-$ca/ca.cnf" -extensions "$ext" -startdate "$start" -enddate "$end" \
@@ -109,7 +109,7 @@ issue() {
 # token_cert CA NAME PUBKEY SUBJECT EXT — certificate for a key that lives in the token
 token_cert() {
   local ca=$1 name=$2 pub=$3 subj=$4 ext=$5
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out throwaway.key
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out throwaway.key 2>/dev/null
   openssl req -new -key throwaway.key -subj "$subj" -out "$name.csr" 2>/dev/null
   openssl x509 -req -in "$name.csr" -force_pubkey "$pub" -CA "$ca.pem" -CAkey "$ca.key" \
     -CAcreateserial -days 3650 -sha256 -extfile "ca-$ca/ca.cnf" -extensions "$ext" \
@@ -118,7 +118,7 @@ token_cert() {
 }
 
 selfsigned_root() {  # NAME SUBJECT
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null
   ca_init "$1"
   openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
   openssl ca -batch -selfsign -keyfile "$1.key" -config "ca-$1/ca.cnf" -extensions v3_ca \
