@@ -17,8 +17,9 @@ bash "$ROOT/tests/support/make_test_pki.sh" "$OUT/pki" >/dev/null
 # shellcheck disable=SC1091
 source "$OUT/pki/env.sh"
 P=$OUT/pki
-pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label signet-test --list-objects \
-  --type privkey 2>/dev/null | grep -E 'label' | sed 's/^/   token private key /'
+pkcs11-tool --module /usr/lib/softhsm/libsofthsm2.so --token-label signet-test --login \
+  --pin "$SIGNET_PKCS11_PIN" --list-objects --type privkey 2>/dev/null | grep -E 'label' |
+  sed 's/^ */   private key in the token, /' || true
 echo "   signer certificates: $(openssl x509 -in "$P/alice.pem" -noout -subject)"
 echo "                        $(openssl x509 -in "$P/bob.pem" -noout -subject)"
 
@@ -88,7 +89,8 @@ sed -i 's/80.0/95.0/' line3-plc1.st
 status=0
 run "$SIGNET" verify line3-plc1.st --policy policy.toml || status=$?
 echo "   exit status $status (1 = denied)"
-run "$SIGNET" verify line3-plc1.st --policy policy.toml --json >denied.json || true
+echo "\$ signet verify line3-plc1.st --policy policy.toml --json"
+"$SIGNET" verify line3-plc1.st --policy policy.toml --json >denied.json || true
 /usr/bin/python3 - denied.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -25,22 +25,31 @@ crypto::CmsSignOptions cms_options(const NativeSignOptions& options) {
   return cms;
 }
 
-// Gives SignerInfos [first, count) an RFC 3161 token over their signature value.
-Result<Bytes> add_timestamps(Bytes der, std::size_t first, const NativeSignOptions& options) {
+// Gives every SignerInfo that `wants_token` selects and that has no token yet an RFC 3161 token
+// over its signature value. N.B. re-encoding sorts the SignerInfos (DER SET OF), so signers are
+// found again by content after each change, never by a remembered index.
+template <class Selector>
+Result<Bytes> add_timestamps(Bytes der, const NativeSignOptions& options, Selector wants_token) {
   if (options.tsa_key == nullptr) return der;
-  auto parsed = crypto::cms_parse(der);
-  if (!parsed) return std::unexpected(parsed.error());
-  for (std::size_t i = first; i < parsed->signers.size(); ++i) {
+  for (std::size_t round = 0;; ++round) {
+    auto parsed = crypto::cms_parse(der);
+    if (!parsed) return std::unexpected(parsed.error());
+    const auto& signers = parsed->signers;
+    const auto it = std::find_if(signers.begin(), signers.end(), [&](const CmsSignerInfo& s) {
+      return s.timestamp_tokens.empty() && wants_token(s);
+    });
+    if (it == signers.end()) return der;
+    if (round > signers.size()) return fail(Errc::kInternal, "timestamp token did not stick");
     crypto::TimestampRequest request;
-    request.data = parsed->signers[i].signature_value;
+    request.data = it->signature_value;
     request.gen_time = options.signing_time;
     auto token = crypto::create_timestamp_token(request, *options.tsa_key);
     if (!token) return std::unexpected(token.error());
-    auto stamped = crypto::cms_add_timestamp(der, i, *token);
+    const auto index = static_cast<std::size_t>(it - signers.begin());
+    auto stamped = crypto::cms_add_timestamp(der, index, *token);
     if (!stamped) return std::unexpected(stamped.error());
     der = std::move(*stamped);
   }
-  return der;
 }
 
 // The native profile: ECDSA P-256/P-384 or RSA-PSS >= 3072 bits, SHA-256 or stronger.
@@ -115,7 +124,7 @@ Result<Bytes> sign_statement(const Statement& statement,
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(content.data());
   auto der = crypto::cms_sign({bytes, content.size()}, keys, cms_options(options));
   if (!der) return std::unexpected(der.error());
-  return add_timestamps(std::move(*der), 0, options);
+  return add_timestamps(std::move(*der), options, [](const CmsSignerInfo&) { return true; });
 }
 
 Result<Bytes> cosign(std::span<const std::uint8_t> signature_der, const crypto::SigningKey& key,
@@ -123,10 +132,11 @@ Result<Bytes> cosign(std::span<const std::uint8_t> signature_der, const crypto::
   // Refuse to extend something that is not a well-formed native signature.
   auto existing = parse_native_signature(signature_der);
   if (!existing) return std::unexpected(existing.error());
-  const std::size_t first_new = existing->signers.size();
   auto der = crypto::cms_add_signer(signature_der, key, cms_options(options));
   if (!der) return std::unexpected(der.error());
-  return add_timestamps(std::move(*der), first_new, options);
+  return add_timestamps(std::move(*der), options, [&key](const CmsSignerInfo& s) {
+    return s.certificate && *s.certificate == key.certificate();
+  });
 }
 
 Result<SignatureEvidence> parse_native_signature(std::span<const std::uint8_t> der) {
