@@ -67,6 +67,26 @@ std::string subject_sha256(const formats::Subject& subject) {
   return it == subject.digest.end() ? std::string() : lower(it->second);
 }
 
+// Formats without a Statement: the artifact must be one the format unit read (same SHA-256), and
+// the format's own content check (image digest, messageDigest, dm-verity root) must have held.
+void check_covered(const formats::SignatureEvidence& evidence, const Artifact& artifact,
+                   ArtifactOutcome& outcome, Decision& decision) {
+  const auto& covered = evidence.covered;
+  const auto it = std::find_if(covered.begin(), covered.end(), [&](const auto& c) {
+    return !outcome.sha256.empty() && lower(c.sha256) == outcome.sha256;
+  });
+  if (it == covered.end()) {
+    add_reason(decision.reasons, {ReasonCode::kDigestMismatch,
+                                  artifact.path + " (sha256 " + outcome.sha256 +
+                                      ") is not what the " + evidence.format + " signature covers"});
+    return;
+  }
+  outcome.covered = it->content_verified;
+  if (!it->content_verified) {
+    add_reason(decision.reasons, {ReasonCode::kDigestMismatch, artifact.path + ": " + it->detail});
+  }
+}
+
 // Each artifact must be a subject of the signed Statement: by name when the Statement names the
 // file (so that a signed file cannot be swapped for another signed file of the same release),
 // else by digest.
@@ -77,9 +97,7 @@ void check_artifacts(const formats::SignatureEvidence& evidence, const Evaluatio
     outcome.path = artifact.path;
     outcome.sha256 = lower(artifact.sha256);
     if (!evidence.statement) {
-      // TODO(formats issue: detached CMS, Authenticode, kernel modules, RAUC, minisign): formats
-      // without a Statement sign the artifact's digest directly; compare it here. Until then
-      // artifacts of such formats are listed but not judged.
+      check_covered(evidence, artifact, outcome, decision);
       decision.artifacts.push_back(std::move(outcome));
       continue;
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/hex.hpp"
 #include "crypto/x509_verify.hpp"
 #include "policy/subject_pattern.hpp"
 
@@ -35,6 +36,9 @@ struct PublisherSpec {
   std::string store;
   std::string subject;                          // pattern, see subject_pattern.hpp
   std::optional<std::vector<std::string>> eku;  // names or dotted OIDs; absent = codeSigning
+  // Instead of store + subject: a minisign or signify public key ("RW..." base64 line).
+  std::optional<std::string> minisign_key;
+  std::optional<std::string> signify_key;
 };
 
 struct RuleSpec {
@@ -80,11 +84,20 @@ struct TrustStore {
   VerifyTime verify_time = VerifyTime::kTimestamp;
 };
 
+// A publisher known by a raw Ed25519 key instead of a certificate (minisign, signify).
+struct PublisherKey {
+  enum class Kind { kMinisign, kSignify };
+  Kind kind = Kind::kMinisign;
+  Bytes key_id;      // 8 bytes, as stored in the key and in its signatures
+  Bytes public_key;  // 32 bytes
+};
+
 struct Publisher {
   std::string name;
-  std::string store;  // name of a TrustStore in the same Policy
-  SubjectPattern subject;
+  std::string store;  // name of a TrustStore in the same Policy ("" for a key publisher)
+  std::optional<SubjectPattern> subject;  // nullopt for a key publisher
   std::vector<std::string> eku_oids;  // dotted; empty = the certificate must have no EKU
+  std::optional<PublisherKey> key;    // set instead of store + subject
 };
 
 struct Rule {

@@ -7,6 +7,7 @@
 
 #include "core/file_io.hpp"
 #include "core/hex.hpp"
+#include "core/raw_public_key.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/x509_verify.hpp"
@@ -91,6 +92,20 @@ Result<TrustStore> load_store(const TrustStoreSpec& spec, const std::filesystem:
 
 Result<Publisher> make_publisher(const PublisherSpec& spec) {
   const std::string where = "publisher '" + spec.name + "'";
+  if (spec.minisign_key || spec.signify_key) {
+    const bool minisign = spec.minisign_key.has_value();
+    auto raw = parse_raw_public_key(minisign ? *spec.minisign_key : *spec.signify_key);
+    if (!raw) {
+      return fail(Errc::kPolicyInvalid, where + ": not a minisign/signify public key (\"RW...\")");
+    }
+    return Publisher{.name = spec.name,
+                     .store = {},
+                     .subject = std::nullopt,
+                     .eku_oids = {},
+                     .key = PublisherKey{minisign ? PublisherKey::Kind::kMinisign
+                                                  : PublisherKey::Kind::kSignify,
+                                         std::move(raw->key_id), std::move(raw->public_key)}};
+  }
   auto pattern = SubjectPattern::parse(spec.subject);
   if (!pattern) {
     return fail(Errc::kPolicyInvalid, where + ": 'subject' is invalid: " + pattern.error().message);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/raw_public_key.hpp"
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
 #include "policy/toml_guard.hpp"
@@ -226,10 +227,25 @@ constexpr Field<TrustStoreSpec> kTrustStoreFields[] = {
      enum_field<TrustStoreSpec, VerifyTime, &TrustStoreSpec::verify_time, kVerifyTimes>},
 };
 
+// minisign_key / signify_key: the base64 "RW..." line of a .pub file.
+template <std::optional<std::string> PublisherSpec::*M>
+Result<void> public_key_field(const toml::node& node, const At& at, PublisherSpec& out) {
+  auto text = read_string(node, at);
+  if (!text) return std::unexpected(std::move(text.error()));
+  if (!parse_raw_public_key(*text)) {
+    return invalid(at, node, "is not a minisign/signify public key (the base64 \"RW...\" line)");
+  }
+  out.*M = std::move(*text);
+  return {};
+}
+
+// store + subject, or one of the keys: validate_policy_spec() checks the combination.
 constexpr Field<PublisherSpec> kPublisherFields[] = {
-    {"store", true, string_field<PublisherSpec, &PublisherSpec::store>},
-    {"subject", true, subject_field},
+    {"store", false, string_field<PublisherSpec, &PublisherSpec::store>},
+    {"subject", false, subject_field},
     {"eku", false, eku_field},
+    {"minisign_key", false, public_key_field<&PublisherSpec::minisign_key>},
+    {"signify_key", false, public_key_field<&PublisherSpec::signify_key>},
 };
 
 Result<void> rule_mode_field(const toml::node& node, const At& at, RuleSpec& out) {

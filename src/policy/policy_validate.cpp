@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "core/raw_public_key.hpp"
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
 
@@ -78,6 +79,24 @@ Result<void> validate_publishers(const PolicySpec& spec) {
     for (std::size_t j = 0; j < i; ++j) {
       if (spec.publishers[j].name == publisher.name) return invalid(where, "defined twice");
     }
+    if (publisher.minisign_key || publisher.signify_key) {
+      // A key publisher: the key is the identity; certificates do not come into it.
+      if (publisher.minisign_key && publisher.signify_key) {
+        return invalid(where, "names both 'minisign_key' and 'signify_key'");
+      }
+      if (!publisher.store.empty() || !publisher.subject.empty() || publisher.eku) {
+        return invalid(where, "names a public key: 'store', 'subject' and 'eku' do not apply");
+      }
+      if (!parse_raw_public_key(publisher.minisign_key ? *publisher.minisign_key
+                                                       : *publisher.signify_key)) {
+        return invalid(where, "public key is not a minisign/signify key line (\"RW...\")");
+      }
+      continue;
+    }
+    if (publisher.store.empty()) {
+      return invalid(where, "missing required key 'store' (or 'minisign_key' / 'signify_key')");
+    }
+    if (publisher.subject.empty()) return invalid(where, "missing required key 'subject'");
     const bool store_defined =
         std::any_of(spec.trust_stores.begin(), spec.trust_stores.end(),
                     [&](const TrustStoreSpec& s) { return s.name == publisher.store; });

@@ -12,6 +12,7 @@
 #include "crypto/timestamp.hpp"
 #include "crypto/x509_verify.hpp"
 #include "policy/evaluate.hpp"
+#include "policy/signer_keys.hpp"
 
 namespace signet::policy {
 namespace {
@@ -33,6 +34,7 @@ struct PublisherVerdict {
 // the same store, so it is computed once per store.
 struct StoreVerdict {
   const TrustStore* store = nullptr;
+  std::optional<crypto::Certificate> certificate;  // embedded, or found in the store by reference
   std::optional<Reason> failure;  // TIMESTAMP_INVALID, CERT_EXPIRED or the chain's reason
   std::optional<TimePoint> timestamp;
   TimePoint validated_at{};
@@ -49,23 +51,48 @@ std::string eku_list(const std::vector<std::string>& oids) {
 }
 
 StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEvidence& signer,
-                            const crypto::Certificate& cert,
                             const formats::SignatureEvidence& evidence, TimePoint now) {
   StoreVerdict out;
   out.store = &store;
   out.validated_at = now;
+  if (signer.certificate) {
+    out.certificate = signer.certificate;
+  } else {
+    auto found = signer_keys::resolve_certificate(store, *signer.key_reference, evidence);
+    if (!found) {
+      out.failure = std::move(found.error());
+      return out;
+    }
+    out.certificate = std::move(*found);
+  }
+  const crypto::Certificate& cert = *out.certificate;
   const std::string who = "signer " + quoted(cert.subject());
   const bool check_validity = store.verify_time != VerifyTime::kIgnoreExpiry;
   for (std::size_t i = 0; i < signer.timestamps.size(); ++i) {
     const auto& ts = signer.timestamps[i];
     const std::string which = who + ": timestamp " + std::to_string(i + 1);
-    auto info = crypto::verify_timestamp_token(ts.token, ts.covered_data, store.tsa_anchors);
-    if (!info) {
-      out.failure = Reason{ReasonCode::kTimestampInvalid,
-                           which + " does not verify against trust_store " + quoted(store.name) +
-                               ": " + info.error().message};
-      return out;
+    TimePoint gen_time{};
+    if (ts.countersignature) {
+      auto time = signer_keys::countersignature_time(*ts.countersignature, store, evidence, which);
+      if (!time) {
+        out.failure = std::move(time.error());
+        return out;
+      }
+      if (!*time) continue;  // too weak to vouch for a time; not a forgery either
+      gen_time = **time;
+    } else {
+      auto info = crypto::verify_timestamp_token(ts.token, ts.covered_data, store.tsa_anchors);
+      if (!info) {
+        out.failure = Reason{ReasonCode::kTimestampInvalid,
+                             which + " does not verify against trust_store " + quoted(store.name) +
+                                 ": " + info.error().message};
+        return out;
+      }
+      gen_time = info->gen_time;
     }
+    const struct {
+      TimePoint gen_time;
+    } stamp{gen_time}, *info = &stamp;
     if (info->gen_time > now + kClockSkew) {  // signed after the verification time: not believable
       out.failure = Reason{ReasonCode::kTimestampInvalid,
                            which + " is dated " + format_rfc3339(info->gen_time) +
@@ -154,6 +181,9 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
 
 SignerOutcome identity(const formats::SignerEvidence& signer) {
   SignerOutcome out;
+  if (!signer.certificate && signer.key_reference) {
+    out.subject = signer_keys::reference_text(*signer.key_reference);
+  }
   if (signer.certificate) {
     out.subject = signer.certificate->subject();
     out.issuer = signer.certificate->issuer();
@@ -171,30 +201,55 @@ SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
                               const formats::SignerEvidence& signer,
                               const formats::SignatureEvidence& evidence, TimePoint now) {
   SignerOutcome out = identity(signer);
-  if (!signer.certificate) {
+  if (!signer.certificate && !signer.key_reference) {
     out.reasons.push_back(Reason{ReasonCode::kMalformed, "signer certificate not found"});
   }
   // Format-level findings (bad signature, weak algorithm, missing attributes) deny the signer
   // whatever the policy says.
   out.reasons.insert(out.reasons.end(), signer.problems.begin(), signer.problems.end());
   if (!out.reasons.empty() || rule == nullptr) return out;
+  if (signer.key_reference && signer.key_reference->kind != formats::KeyReference::Kind::kX509) {
+    signer_keys::judge_key_signer(policy, *rule, signer, out);
+    return out;
+  }
 
-  const crypto::Certificate& cert = *signer.certificate;
   std::vector<StoreVerdict> stores;  // one per store the rule's publishers use
   std::optional<PublisherVerdict> best;
   for (const auto& name : rule->publishers) {
     const Publisher* publisher = policy.find_publisher(name);
+    if (publisher != nullptr && publisher->key) {
+      if (!best) {
+        best = PublisherVerdict{Stage::kChain,
+                                Reason{ReasonCode::kUntrustedPublisher,
+                                       "publisher " + quoted(name) +
+                                           " is a minisign/signify key; the signer has an X.509 "
+                                           "certificate"},
+                                std::nullopt, std::nullopt};
+      }
+      continue;
+    }
     const TrustStore* store = publisher ? policy.find_store(publisher->store) : nullptr;
     if (store == nullptr) continue;  // unreachable: a Policy resolves every name
     auto known = std::find_if(stores.begin(), stores.end(),
                               [&](const StoreVerdict& v) { return v.store == store; });
     if (known == stores.end()) {
-      stores.push_back(judge_in_store(*store, signer, cert, evidence, now));
+      stores.push_back(judge_in_store(*store, signer, evidence, now));
       known = std::prev(stores.end());
     }
-    PublisherVerdict verdict =
-        judge_as_publisher(*publisher, *known, cert, rule->require_timestamp);
+    PublisherVerdict verdict;
+    if (known->certificate) {
+      verdict = judge_as_publisher(*publisher, *known, *known->certificate, rule->require_timestamp);
+    } else {
+      verdict.reason = known->failure;
+    }
     if (verdict.stage == Stage::kTrusted) {
+      if (!signer.certificate) {  // found by reference: the identity is now known
+        SignerOutcome found = identity(formats::SignerEvidence{.certificate = known->certificate});
+        out.subject = std::move(found.subject);
+        out.issuer = std::move(found.issuer);
+        out.serial_hex = std::move(found.serial_hex);
+        out.fingerprint_sha256 = std::move(found.fingerprint_sha256);
+      }
       out.trusted = true;
       out.publisher = name;
       out.timestamp = verdict.timestamp;

@@ -72,5 +72,12 @@ expect_allow allow-ts plc1.st --policy policy.toml
 expect_exit 0 "inspect" -- "$SIGNET" inspect plc1.st.sig
 grep -q "timestamp: " "$W/last.out" && grep -q "Example Plant TSA" "$W/last.out" &&
   pass "inspect shows the timestamp" || failed "inspect output: $(cat "$W/last.out")"
+# Cosigning with a timestamp stamps the new signer (found by certificate: SignerInfos get re-sorted).
+expect_exit 0 "cosign with a timestamp" -- "$SIGNET" sign --cosign plc1.st.sig --key "$KEY_BOB" \
+  --cert "$P/bob.pem" --chain "$P/chain.pem" --tsa-key "$KEY_TSA" --tsa-cert "$P/tsa.pem" \
+  --tsa-chain "$P/chain.pem" -o plc1-two.sig
+expect_allow allow-two-ts plc1.st --sig plc1-two.sig --policy policy.toml
+[[ $(json_get allow-two-ts.json "sum(1 for s in d['signers'] if s['timestamp'])") == 2 ]] &&
+  pass "both signers carry a timestamp" || failed "cosigned signer lacks its timestamp"
 expect_exit 0 "version" -- "$SIGNET" version
 finish
