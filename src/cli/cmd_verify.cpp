@@ -7,6 +7,7 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/telemetry_support.hpp"
 #include "core/file_io.hpp"
 #include "formats/native_signature.hpp"
 #include "policy/evaluate.hpp"
@@ -55,6 +56,8 @@ int run_verify(const VerifyOptions& o) {
   if (!loaded) return report_error(loaded.error());
   auto now = time_or_now(o.at);
   if (!now) return report_error(now.error());
+  // Started now so that spooled events from earlier runs go out while this one verifies.
+  auto emitter = open_emitter(*loaded);
 
   policy::EvaluationContext context;
   context.now = *now;
@@ -67,7 +70,16 @@ int run_verify(const VerifyOptions& o) {
 
   const std::string sig_path = o.sig.empty() ? o.files.front() + ".sig" : o.sig;
   policy::Decision decision;
-  if (!std::filesystem::exists(sig_path)) {
+  std::vector<std::string> notes;
+  // An evidence bundle (`signet evidence export`) carries its signed manifest inside.
+  auto bundle = o.files.size() == 1 && o.sig.empty() && !std::filesystem::exists(sig_path)
+                    ? verify_bundle_file(*loaded, o.files.front(), context)
+                    : std::nullopt;
+  if (bundle) {
+    if (!*bundle) return report_error(bundle->error());
+    decision = std::move((*bundle)->decision);
+    notes = std::move((*bundle)->notes);
+  } else if (!std::filesystem::exists(sig_path)) {
     decision = policy::deny_without_evidence(
         *loaded, context, {ReasonCode::kUnsigned, "no signature at " + sig_path});
   } else {
@@ -87,7 +99,14 @@ int run_verify(const VerifyOptions& o) {
     std::cout << telemetry::dump_json(telemetry::decision_to_json(decision), 2) << '\n';
   } else {
     print_human(decision, o.files);
+    for (const auto& note : notes) std::cout << "  " << note << '\n';
   }
+  auto point = cli_point_context("verify", "verify");
+  if (!bundle && std::filesystem::exists(sig_path)) {
+    point.signature_path = std::filesystem::absolute(sig_path).string();
+  }
+  emitter->emit_decision(decision, point);
+  close_emitter(*emitter);
   return decision.blocks() ? kExitDenied : kExitOk;
 }
 

@@ -8,5 +8,9 @@ namespace signet::cli {
 void add_sign_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
+void add_telemetry_command(CLI::App& app, int& exit_code);
+void add_audit_command(CLI::App& app, int& exit_code);
+void add_attack_command(CLI::App& app, int& exit_code);
+void add_evidence_command(CLI::App& app, int& exit_code);
 
 }  // namespace signet::cli

@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   add_sign_command(app, exit_code);
   add_verify_command(app, exit_code);
   add_inspect_command(app, exit_code);
+  add_telemetry_command(app, exit_code);
+  add_audit_command(app, exit_code);
+  add_attack_command(app, exit_code);
+  add_evidence_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,7 @@
 #include "core/hex.hpp"
 #include "crypto/x509_verify.hpp"
 #include "policy/subject_pattern.hpp"
+#include "policy/telemetry_spec.hpp"
 
 namespace signet::policy {
 
@@ -55,6 +56,7 @@ struct PolicySpec {
   std::vector<TrustStoreSpec> trust_stores;
   std::vector<PublisherSpec> publishers;
   std::vector<RuleSpec> rules;
+  std::optional<TelemetrySpec> telemetry;  // [telemetry]: event sinks and the audit log
 };
 
 // Pure: parses TOML text. Unknown keys anywhere, wrong types, missing required keys, duplicate
@@ -125,6 +127,9 @@ class Policy {
   [[nodiscard]] const Publisher* find_publisher(std::string_view name) const noexcept;
   // SHA-256 of the policy text, for evidence ("" when built from a spec).
   [[nodiscard]] const std::string& source_sha256() const noexcept { return source_sha256_; }
+  // [telemetry] as written; its relative paths are relative to base_dir().
+  [[nodiscard]] const std::optional<TelemetrySpec>& telemetry() const noexcept { return telemetry_; }
+  [[nodiscard]] const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
 
  private:
   Policy() = default;
@@ -133,6 +138,8 @@ class Policy {
   std::vector<Publisher> publishers_;
   std::vector<Rule> rules_;
   std::string source_sha256_;
+  std::optional<TelemetrySpec> telemetry_;
+  std::filesystem::path base_dir_;
 };
 
 }  // namespace signet::policy

@@ -135,6 +135,8 @@ Result<Policy> Policy::from_spec(const PolicySpec& spec, const std::filesystem::
   }
   Policy policy;
   policy.mode_ = spec.mode;
+  policy.telemetry_ = spec.telemetry;
+  policy.base_dir_ = base_dir;
   for (const auto& store_spec : spec.trust_stores) {
     auto store = load_store(store_spec, base_dir);
     if (!store) return std::unexpected(std::move(store.error()));
