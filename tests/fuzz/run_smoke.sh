@@ -16,7 +16,8 @@ BUILD=${1:?usage: run_smoke.sh BUILD_DIR [SECONDS]}
 SECONDS_PER_TARGET=${2:-20}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN_DIR=$BUILD/tests/fuzz
-TARGETS=(fuzz_native_signature fuzz_cms fuzz_statement fuzz_policy fuzz_timestamp)
+TARGETS=(fuzz_native_signature fuzz_cms fuzz_statement fuzz_policy fuzz_timestamp
+         fuzz_audit_log fuzz_attack_bundle fuzz_ustar)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/signet-fuzz-smoke.XXXXXX")
 keep_work=0
