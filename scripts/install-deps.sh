@@ -12,6 +12,8 @@ packages=(
   softhsm2 opensc
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev openssl sqlite3 hyperfine faketime python3
+  # telemetry tests: a real syslog receiver (TLS through its GnuTLS driver), JSON schema checks
+  rsyslog rsyslog-gnutls python3-jsonschema
   # fuzzing: clang-16 + libc++ 16 (std::expected) + libFuzzer runtime
   clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev
 )
