@@ -179,6 +179,7 @@ void verify_signer(CMS_SignerInfo* si, X509* cert, const DigestedContent& conten
     return;
   }
   if (CMS_SignerInfo_verify_content(si, content.chain.get()) != 1) {
+    out.message_digest_mismatch = has_signed_attributes;
     out.signature_error = (has_signed_attributes ? "messageDigest does not match the content: "
                                                  : "signature over the content does not verify: ") +
                           take_ossl_errors();
@@ -239,6 +240,8 @@ Result<CmsSignedData> cms_parse(std::span<const std::uint8_t> der,
     if (CMS_SignerInfo_get0_signer_id(si, &key_id, &issuer, &serial) == 1 && issuer != nullptr) {
       info.sid_issuer = x509_name_text(issuer);
       info.sid_serial_hex = asn1_integer_hex(serial);
+    } else if (key_id != nullptr) {
+      info.sid_key_id = asn1_string_bytes(key_id);
     }
     X509_ALGOR* digest_alg = nullptr;
     X509_ALGOR* signature_alg = nullptr;
@@ -260,6 +263,33 @@ Result<CmsSignedData> cms_parse(std::span<const std::uint8_t> der,
     out.signers.push_back(std::move(info));
   }
   return out;
+}
+
+Result<void> cms_verify_signer_with(std::span<const std::uint8_t> der,
+                                   std::optional<std::span<const std::uint8_t>> detached_content,
+                                   std::size_t index, const Certificate& certificate) {
+  auto parsed = cms_detail::parse_signed_data(der);
+  if (!parsed) return std::unexpected(parsed.error());
+  CMS_ContentInfo* cms = parsed->get();
+  STACK_OF(CMS_SignerInfo)* signers = CMS_get0_SignerInfos(cms);
+  const int count = signers != nullptr ? sk_CMS_SignerInfo_num(signers) : 0;
+  if (index >= static_cast<std::size_t>(count)) {
+    return fail(Errc::kMalformed, "no SignerInfo " + std::to_string(index));
+  }
+  ASN1_OCTET_STRING** content = CMS_get0_content(cms);
+  const bool detached = content == nullptr || *content == nullptr;
+  const DigestedContent digested = digest_content(cms, detached, detached_content);
+  CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, static_cast<int>(index));
+  if (certificate.get() == nullptr || CMS_SignerInfo_cert_cmp(si, certificate.get()) != 0) {
+    clear_ossl_errors();
+    return fail(Errc::kCrypto, "certificate '" + certificate.subject() +
+                                   "' is not the one the SignerInfo names");
+  }
+  CmsSignerInfo info;
+  verify_signer(si, certificate.get(), digested, nullptr, info);
+  clear_ossl_errors();
+  if (!info.signature_valid) return fail(Errc::kCrypto, info.signature_error);
+  return {};
 }
 
 }  // namespace signet::crypto

@@ -51,6 +51,7 @@ struct CmsSignerInfo {
   std::optional<Certificate> certificate;  // matched by sid among the embedded certificates
   std::string sid_issuer;                  // issuer of the signer (issuerAndSerialNumber), if any
   std::string sid_serial_hex;
+  Bytes sid_key_id;                        // subjectKeyIdentifier, when the signer is named so
   std::string digest_algorithm;            // "sha256", "sha1", "md5", ...
   std::string signature_algorithm;         // "ecdsa", "rsa-pss", "rsa-pkcs1", "ed25519", or the OID
   int key_bits = 0;                        // of the signer's public key, 0 when no certificate
@@ -64,6 +65,9 @@ struct CmsSignerInfo {
   // content itself.
   bool signature_valid = false;
   std::string signature_error;
+  // The signature over the signed attributes verifies but messageDigest differs from the content's
+  // digest: the content changed, the signature did not.
+  bool message_digest_mismatch = false;
   Bytes signature_value;                   // what an RFC 3161 token in this SignerInfo covers
   std::vector<Bytes> timestamp_tokens;     // unsigned id-aa-timeStampToken attributes, DER
 };
@@ -83,5 +87,13 @@ struct CmsSignedData {
 [[nodiscard]] Result<CmsSignedData> cms_parse(
     std::span<const std::uint8_t> der,
     std::optional<std::span<const std::uint8_t>> detached_content = std::nullopt);
+
+// Verifies SignerInfo `index` (in cms_parse's order) with a certificate the SignedData does not
+// carry (kernel modules name their signer by issuer and serial only): the same cryptographic checks
+// as cms_parse, with `certificate` as the signer's. Errc::kCrypto with the reason when they fail.
+[[nodiscard]] Result<void> cms_verify_signer_with(
+    std::span<const std::uint8_t> der,
+    std::optional<std::span<const std::uint8_t>> detached_content, std::size_t index,
+    const Certificate& certificate);
 
 }  // namespace signet::crypto

@@ -90,25 +90,22 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
       }
       gen_time = info->gen_time;
     }
-    const struct {
-      TimePoint gen_time;
-    } stamp{gen_time}, *info = &stamp;
-    if (info->gen_time > now + kClockSkew) {  // signed after the verification time: not believable
+    if (gen_time > now + kClockSkew) {  // signed after the verification time: not believable
       out.failure = Reason{ReasonCode::kTimestampInvalid,
-                           which + " is dated " + format_rfc3339(info->gen_time) +
+                           which + " is dated " + format_rfc3339(gen_time) +
                                ", after the verification time " + format_rfc3339(now)};
       return out;
     }
     if (check_validity &&
-        (info->gen_time < cert.not_before() || info->gen_time > cert.not_after())) {
+        (gen_time < cert.not_before() || gen_time > cert.not_after())) {
       out.failure =
-          Reason{ReasonCode::kCertExpired, which + " (" + format_rfc3339(info->gen_time) +
+          Reason{ReasonCode::kCertExpired, which + " (" + format_rfc3339(gen_time) +
                                                ") lies outside the certificate's validity " +
                                                format_rfc3339(cert.not_before()) + " .. " +
                                                format_rfc3339(cert.not_after())};
       return out;
     }
-    if (!out.timestamp) out.timestamp = info->gen_time;
+    if (!out.timestamp) out.timestamp = gen_time;
   }
 
   crypto::ChainOptions options;
@@ -160,12 +157,12 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
       return out;
     }
   }
-  if (!publisher.subject.matches(cert.subject_attributes())) {
+  if (!publisher.subject || !publisher.subject->matches(cert.subject_attributes())) {
     out.stage = Stage::kSubject;
     out.reason =
         Reason{ReasonCode::kUntrustedPublisher,
                "subject " + quoted(cert.subject()) + " does not match publisher " +
-                   quoted(publisher.name) + " (pattern " + quoted(publisher.subject.text()) + ")"};
+                   quoted(publisher.name) + " (pattern " + quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
     return out;
   }
   if (require_timestamp && !in_store.timestamp) {

@@ -188,7 +188,9 @@ TEST_F(PolicyEvaluateTest, NoClassOrTarget) {
   const Decision d = evaluate(policy(base_spec()), ev, context());
   expect_deny(d, ReasonCode::kNoRule);
   EXPECT_NE(d.reasons[0].detail.find("no class/target"), std::string::npos);
-  // Without a Statement the caller may name class and target.
+  // Without a Statement the caller may name class and target; the format unit says which bytes
+  // the signature covers.
+  ev.covered.push_back({.sha256 = kDigest, .content_verified = true, .detail = "test"});
   auto ctx = context();
   ctx.artifact_class = "plc-program";
   ctx.target = "acme/plc-5000/line3/plc9";
