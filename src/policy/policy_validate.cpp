@@ -12,7 +12,7 @@
 namespace signet::policy {
 namespace {
 
-// Must agree with crypto::eku_oid_from_name (policy_evaluate_test checks that it does).
+// Must agree with crypto::eku_oid_from_name, names case-insensitive (policy_evaluate_test checks).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kEkuNames{{
     {"serverAuth", "1.3.6.1.5.5.7.3.1"},
     {"clientAuth", "1.3.6.1.5.5.7.3.2"},
@@ -27,16 +27,17 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kEkuName
     {"safetyCommunication", "1.3.6.1.5.5.7.3.44"},
 }};
 
-// "1.3.6.1.5.5.7.3.3": at least two arcs, the first 0-2, decimal without leading zeros.
+// "1.3.6.1.5.5.7.3.3": at least two arcs, the first 0-2, decimal without leading zeros, at most
+// 19 digits an arc and 200 characters in all (as crypto::eku_oid_from_name).
 bool is_dotted_oid(std::string_view text) {
-  if (text.empty() || text.size() > 128) return false;
+  if (text.empty() || text.size() > 200) return false;
   std::size_t arcs = 0;
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find('.', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view arc = text.substr(start, end - start);
-    if (arc.empty() || arc.size() > 20) return false;
+    if (arc.empty() || arc.size() > 19) return false;
     if (arc.size() > 1 && arc.front() == '0') return false;
     for (const char c : arc) {
       if (c < '0' || c > '9') return false;
@@ -139,8 +140,15 @@ Result<void> validate_rules(const PolicySpec& spec) {
 }  // namespace
 
 std::optional<std::string> policy_eku_oid(std::string_view name_or_oid) {
+  const auto lower = [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  };
   for (const auto& [name, oid] : kEkuNames) {
-    if (name == name_or_oid) return std::string(oid);
+    if (name.size() == name_or_oid.size() &&
+        std::equal(name.begin(), name.end(), name_or_oid.begin(),
+                   [&](char a, char b) { return lower(a) == lower(b); })) {
+      return std::string(oid);
+    }
   }
   if (is_dotted_oid(name_or_oid)) return std::string(name_or_oid);
   return std::nullopt;

@@ -575,7 +575,8 @@ TEST(PolicyEkuNames, AgreeWithCrypto) {
   for (const char* name :
        {"serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping", "OCSPSigning",
         "configSigning", "trustAnchorConfigSigning", "updatePackageSigning", "safetyCommunication",
-        "1.3.6.1.4.1.311.10.3.6"}) {
+        "1.3.6.1.4.1.311.10.3.6", "CODESIGNING", "ocspsigning", "codeSign", "3.1", "1.2.03", "",
+        "1.3.6.1.4.1.11111111111111111111", "1.3.6.1.4.1.1111111111111111111"}) {
     EXPECT_EQ(policy_eku_oid(name), crypto::eku_oid_from_name(name)) << name;
   }
 }

@@ -189,9 +189,9 @@ TEST(PolicyParseTest, DuplicateRuleId) {
 }
 
 TEST(PolicyParseTest, BadEku) {
-  expect_invalid(std::string(kStore) + std::string(kPublisher) + "eku = [\"codesigning\"]\n" +
-                     std::string(kRule),
-                 {"publisher 'p': 'eku' names unknown EKU 'codesigning'", "line 6"});
+  expect_invalid(
+      std::string(kStore) + std::string(kPublisher) + "eku = [\"codeSign\"]\n" + std::string(kRule),
+      {"publisher 'p': 'eku' names unknown EKU 'codeSign'", "line 6"});
   expect_invalid(
       std::string(kStore) + std::string(kPublisher) + "eku = [\"1.3.6..1\"]\n" + std::string(kRule),
       {"unknown EKU '1.3.6..1'"});
@@ -203,6 +203,7 @@ TEST(PolicyParseTest, BadEku) {
 TEST(PolicyParseTest, EkuNamesAndOids) {
   EXPECT_EQ(policy_eku_oid("codeSigning"), "1.3.6.1.5.5.7.3.3");
   EXPECT_EQ(policy_eku_oid("updatePackageSigning"), "1.3.6.1.5.5.7.3.43");
+  EXPECT_EQ(policy_eku_oid("CodeSigning"), "1.3.6.1.5.5.7.3.3");  // names are case-insensitive
   EXPECT_EQ(policy_eku_oid("1.3.6.1.4.1.57264.9"), "1.3.6.1.4.1.57264.9");
   EXPECT_FALSE(policy_eku_oid("").has_value());
   EXPECT_FALSE(policy_eku_oid("1").has_value());
