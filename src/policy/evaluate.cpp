@@ -76,9 +76,10 @@ void check_covered(const formats::SignatureEvidence& evidence, const Artifact& a
     return !outcome.sha256.empty() && lower(c.sha256) == outcome.sha256;
   });
   if (it == covered.end()) {
-    add_reason(decision.reasons, {ReasonCode::kDigestMismatch,
-                                  artifact.path + " (sha256 " + outcome.sha256 +
-                                      ") is not what the " + evidence.format + " signature covers"});
+    add_reason(decision.reasons,
+               {ReasonCode::kDigestMismatch, artifact.path + " (sha256 " + outcome.sha256 +
+                                                 ") is not what the " + evidence.format +
+                                                 " signature covers"});
     return;
   }
   outcome.covered = it->content_verified;

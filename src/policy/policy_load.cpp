@@ -98,13 +98,13 @@ Result<Publisher> make_publisher(const PublisherSpec& spec) {
     if (!raw) {
       return fail(Errc::kPolicyInvalid, where + ": not a minisign/signify public key (\"RW...\")");
     }
-    return Publisher{.name = spec.name,
-                     .store = {},
-                     .subject = std::nullopt,
-                     .eku_oids = {},
-                     .key = PublisherKey{minisign ? PublisherKey::Kind::kMinisign
-                                                  : PublisherKey::Kind::kSignify,
-                                         std::move(raw->key_id), std::move(raw->public_key)}};
+    return Publisher{
+        .name = spec.name,
+        .store = {},
+        .subject = std::nullopt,
+        .eku_oids = {},
+        .key = PublisherKey{minisign ? PublisherKey::Kind::kMinisign : PublisherKey::Kind::kSignify,
+                            std::move(raw->key_id), std::move(raw->public_key)}};
   }
   auto pattern = SubjectPattern::parse(spec.subject);
   if (!pattern) {

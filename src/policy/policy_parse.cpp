@@ -12,9 +12,9 @@
 #include "core/raw_public_key.hpp"
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
+#include "policy/telemetry_parse.hpp"
 #include "policy/toml_fields.hpp"
 #include "policy/toml_guard.hpp"
-#include "policy/telemetry_parse.hpp"
 
 namespace signet::policy {
 namespace {

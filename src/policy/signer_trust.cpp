@@ -96,13 +96,11 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
                                ", after the verification time " + format_rfc3339(now)};
       return out;
     }
-    if (check_validity &&
-        (gen_time < cert.not_before() || gen_time > cert.not_after())) {
-      out.failure =
-          Reason{ReasonCode::kCertExpired, which + " (" + format_rfc3339(gen_time) +
-                                               ") lies outside the certificate's validity " +
-                                               format_rfc3339(cert.not_before()) + " .. " +
-                                               format_rfc3339(cert.not_after())};
+    if (check_validity && (gen_time < cert.not_before() || gen_time > cert.not_after())) {
+      out.failure = Reason{
+          ReasonCode::kCertExpired,
+          which + " (" + format_rfc3339(gen_time) + ") lies outside the certificate's validity " +
+              format_rfc3339(cert.not_before()) + " .. " + format_rfc3339(cert.not_after())};
       return out;
     }
     if (!out.timestamp) out.timestamp = gen_time;
@@ -162,7 +160,8 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
     out.reason =
         Reason{ReasonCode::kUntrustedPublisher,
                "subject " + quoted(cert.subject()) + " does not match publisher " +
-                   quoted(publisher.name) + " (pattern " + quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
+                   quoted(publisher.name) + " (pattern " +
+                   quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
     return out;
   }
   if (require_timestamp && !in_store.timestamp) {
@@ -235,7 +234,8 @@ SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
     }
     PublisherVerdict verdict;
     if (known->certificate) {
-      verdict = judge_as_publisher(*publisher, *known, *known->certificate, rule->require_timestamp);
+      verdict =
+          judge_as_publisher(*publisher, *known, *known->certificate, rule->require_timestamp);
     } else {
       verdict.reason = known->failure;
     }
