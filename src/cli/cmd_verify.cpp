@@ -8,6 +8,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/telemetry_support.hpp"
+#include "cli/verify_formats.hpp"
 #include "core/file_io.hpp"
 #include "formats/native_signature.hpp"
 #include "policy/evaluate.hpp"
@@ -19,6 +20,8 @@ namespace {
 struct VerifyOptions {
   std::vector<std::string> files;
   std::string sig, policy, at;
+  std::string format = "auto";
+  std::string artifact_class, target;  // context for formats without a signed Statement
   bool json = false;
 };
 
@@ -47,6 +50,23 @@ void print_human(const policy::Decision& d, const std::vector<std::string>& file
   }
 }
 
+// Prints, emits the event, and maps the decision to the exit status.
+int finish_verify(const VerifyOptions& o, const policy::Decision& decision,
+                  const std::vector<std::string>& notes, const std::string& sig_path,
+                  telemetry::Emitter& emitter) {
+  if (o.json) {
+    std::cout << telemetry::dump_json(telemetry::decision_to_json(decision), 2) << '\n';
+  } else {
+    print_human(decision, o.files);
+    for (const auto& note : notes) std::cout << "  " << note << '\n';
+  }
+  auto point = cli_point_context("verify", "verify");
+  if (!sig_path.empty()) point.signature_path = std::filesystem::absolute(sig_path).string();
+  emitter.emit_decision(decision, point);
+  close_emitter(emitter);
+  return decision.blocks() ? kExitDenied : kExitOk;
+}
+
 int run_verify(const VerifyOptions& o) {
   if (o.files.empty()) return report_error({Errc::kUsage, "name at least one FILE to verify"});
   if (o.files.size() > 1 && o.sig.empty()) {
@@ -62,6 +82,12 @@ int run_verify(const VerifyOptions& o) {
   policy::EvaluationContext context;
   context.now = *now;
   context.host = host_name();
+  if (!o.artifact_class.empty()) context.artifact_class = o.artifact_class;
+  if (!o.target.empty()) context.target = o.target;
+  // Other formats first (verify_formats.hpp); nullopt leaves the native path below.
+  auto other = verify_other_format({o.files, o.sig, o.format}, *loaded, context);
+  if (!other) return report_error(other.error());
+  if (*other) return finish_verify(o, (*other)->decision, {}, (*other)->signature_path, *emitter);
   for (const auto& file : o.files) {
     auto digest = sha256_of_file(file);
     if (!digest) return report_error(digest.error());
@@ -95,19 +121,8 @@ int run_verify(const VerifyOptions& o) {
       return report_error(evidence.error());
     }
   }
-  if (o.json) {
-    std::cout << telemetry::dump_json(telemetry::decision_to_json(decision), 2) << '\n';
-  } else {
-    print_human(decision, o.files);
-    for (const auto& note : notes) std::cout << "  " << note << '\n';
-  }
-  auto point = cli_point_context("verify", "verify");
-  if (!bundle && std::filesystem::exists(sig_path)) {
-    point.signature_path = std::filesystem::absolute(sig_path).string();
-  }
-  emitter->emit_decision(decision, point);
-  close_emitter(*emitter);
-  return decision.blocks() ? kExitDenied : kExitOk;
+  const bool has_sig = !bundle && std::filesystem::exists(sig_path);
+  return finish_verify(o, decision, notes, has_sig ? sig_path : std::string(), *emitter);
 }
 
 }  // namespace
@@ -120,6 +135,13 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--policy", options->policy, "Trust policy (TOML)")->required();
   cmd->add_flag("--json", options->json, "Print the decision as JSON");
   cmd->add_option("--at", options->at, "Verify as of this RFC 3339 time (default: now)");
+  cmd->add_option("--format", options->format,
+                  "auto, signet, cms-detached, authenticode, kmod, rauc, minisign or signify")
+      ->capture_default_str();
+  cmd->add_option("--class", options->artifact_class,
+                  "Artifact class for formats without a signed Statement (e.g. executable)");
+  cmd->add_option("--target", options->target,
+                  "Target for formats without a signed Statement (e.g. acme/plc-5000/line3)");
   cmd->callback([options, &exit_code] { exit_code = run_verify(*options); });
 }
 
