@@ -175,7 +175,7 @@ ChainResult verify_chain(const Certificate& leaf, std::span<const Certificate> u
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   // The validation time is always the caller's: never the wall clock.
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(options.at.time_since_epoch().count()));
-  unsigned long flags = X509_V_FLAG_X509_STRICT;
+  unsigned long flags = options.strict ? X509_V_FLAG_X509_STRICT : 0;
   if (options.allow_partial_chain) flags |= X509_V_FLAG_PARTIAL_CHAIN;
   if (options.require_crls) {
     flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;

@@ -36,6 +36,9 @@ struct ChainOptions {
   // are present are still checked for the leaf.
   bool require_crls = false;
   bool ignore_expiry = false;        // verify_time = "ignore-expiry" (issue 5): validity dates unchecked
+  // X509_V_FLAG_X509_STRICT (RFC 5280 conformance of every certificate in the path). The plant's
+  // own PKI is held to it; vendors' CAs (RAUC's, Debian's) are judged as their own tools do.
+  bool strict = true;
 };
 
 struct ChainResult {

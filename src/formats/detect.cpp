@@ -64,11 +64,21 @@ std::optional<Format> detect_signature_file(std::span<const std::uint8_t> signat
   return cms->detached || pem ? Format::kCmsDetached : Format::kSignet;
 }
 
+Result<SignatureEvidence> parse_unit(Format format, std::span<const std::uint8_t> artifact,
+                                     std::optional<std::span<const std::uint8_t>> signature);
+
 Result<SignatureEvidence> parse_format(Format format, std::span<const std::uint8_t> artifact,
                                        std::optional<std::span<const std::uint8_t>> signature) {
   if (!is_embedded(format) && !signature) {
     return fail(Errc::kUsage, std::string(format_name(format)) + " needs a signature file");
   }
+  auto evidence = parse_unit(format, artifact, signature);
+  if (evidence && format != Format::kSignet) evidence->strict_chain = false;
+  return evidence;
+}
+
+Result<SignatureEvidence> parse_unit(Format format, std::span<const std::uint8_t> artifact,
+                                     std::optional<std::span<const std::uint8_t>> signature) {
   switch (format) {
     case Format::kSignet:
       return parse_native_signature(*signature);

@@ -86,6 +86,9 @@ struct SignatureEvidence {
   // Facts for display (`signet inspect`), never judged: ("pe", "PE32+"), ("image digest", ...).
   std::vector<std::pair<std::string, std::string>> details;
   std::vector<Reason> problems;                     // format-level findings denying the whole thing
+  // Chains are validated with RFC 5280 strictness for signet's own signatures; third-party formats
+  // are judged as their own tools judge them (crypto::ChainOptions::strict).
+  bool strict_chain = true;
 };
 
 }  // namespace signet::formats

@@ -85,6 +85,7 @@ std::expected<std::optional<TimePoint>, Reason> countersignature_time(
   const auto& cert = *countersignature.signer;
   crypto::ChainOptions options;
   options.at = *countersignature.signing_time;
+  options.strict = evidence.strict_chain;
   const auto chain =
       crypto::verify_chain(cert, evidence.certificates, store.tsa_anchors, evidence.crls, options);
   if (!chain.ok) {

@@ -112,6 +112,7 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
   options.allow_partial_chain = store.allow_partial_chain;
   options.require_crls = store.require_crls;
   options.ignore_expiry = store.verify_time == VerifyTime::kIgnoreExpiry;
+  options.strict = evidence.strict_chain;
   out.validated_at = options.at;
   const auto chain =
       crypto::verify_chain(cert, evidence.certificates, store.anchors, evidence.crls, options);
