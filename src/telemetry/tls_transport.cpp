@@ -4,7 +4,11 @@
 #include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <ctime>
 
 #include <optional>
 
@@ -18,6 +22,33 @@ namespace {
 
 using SslCtxPtr = std::unique_ptr<SSL_CTX, crypto::OsslDeleter<SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, crypto::OsslDeleter<SSL_free>>;
+
+// OpenSSL writes to the socket without MSG_NOSIGNAL: a receiver that reset the connection would
+// raise SIGPIPE and end the process. While a guard lives, SIGPIPE is blocked in this thread and any
+// that was raised is consumed, so the write fails with EPIPE instead.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (sigismember(&pending, SIGPIPE) == 1) {
+      const timespec zero{0, 0};
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+};
 
 bool is_ip_literal(const std::string& host) {
   unsigned char buf[16];
@@ -38,6 +69,7 @@ class TlsTransport final : public Transport {
 
   Result<void> connect() override {
     close();
+    const SigpipeGuard guard;
     auto fd = connect_socket(endpoint_, false);
     if (!fd) return std::unexpected(fd.error());
     fd_ = *fd;
@@ -64,6 +96,7 @@ class TlsTransport final : public Transport {
   bool connected() const noexcept override { return ssl_ != nullptr && !peer_closed(fd_); }
   Result<void> send(std::string_view bytes) override {
     if (!ssl_) return fail(Errc::kIo, describe() + ": not connected");
+    const SigpipeGuard guard;
     std::size_t done = 0;
     while (done < bytes.size()) {
       std::size_t n = 0;
@@ -75,7 +108,8 @@ class TlsTransport final : public Transport {
     return {};
   }
   void close() noexcept override {
-    if (ssl_) SSL_shutdown(ssl_.get());
+    const SigpipeGuard guard;
+    if (ssl_ && !peer_closed(fd_)) SSL_shutdown(ssl_.get());
     ssl_.reset();
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
