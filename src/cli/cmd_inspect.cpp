@@ -5,6 +5,7 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/inspect_formats.hpp"
 #include "core/file_io.hpp"
 #include "crypto/cms_signed_data.hpp"
 #include "crypto/timestamp.hpp"
@@ -26,6 +27,8 @@ std::string attribute_name(const std::string& oid) {
   if (oid == "1.2.840.113549.1.9.15") return "smimeCapabilities";
   return oid;
 }
+
+}  // namespace
 
 json certificate_json(const crypto::Certificate& cert) {
   json ekus = nullptr;
@@ -52,6 +55,8 @@ json timestamp_json(const Bytes& token) {
           {"serial", info->serial_hex},
           {"imprint_algorithm", info->imprint_algorithm}};
 }
+
+namespace {
 
 json inspect_json(const crypto::CmsSignedData& cms,
                   const Result<formats::SignatureEvidence>& native) {
@@ -144,7 +149,10 @@ void print_human(const json& j) {
             << ", CRLs: " << j["crls"].size() << '\n';
 }
 
-int run_inspect(const std::string& path, bool as_json) {
+int run_inspect(const InspectRequest& request) {
+  if (auto other = inspect_other_format(request)) return *other;
+  const std::string& path = request.path;
+  const bool as_json = request.json;
   auto bytes = read_file_bytes(path);
   if (!bytes) return report_error(bytes.error());
   auto cms = crypto::cms_parse(*bytes);
@@ -165,13 +173,20 @@ int run_inspect(const std::string& path, bool as_json) {
 }  // namespace
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
-  auto path = std::make_shared<std::string>();
-  auto as_json = std::make_shared<bool>(false);
+  auto request = std::make_shared<InspectRequest>();
+  request->format = "auto";
   auto* cmd =
       app.add_subcommand("inspect", "Show a signature's Statement, signers, chains, timestamps");
-  cmd->add_option("signature", *path, "Signature file")->required();
-  cmd->add_flag("--json", *as_json, "Print as JSON");
-  cmd->callback([path, as_json, &exit_code] { exit_code = run_inspect(*path, *as_json); });
+  cmd->add_option("signature", request->path,
+                  "Signature file, or a file carrying its own (PE/EFI, kernel module, RAUC bundle)")
+      ->required();
+  cmd->add_flag("--json", request->json, "Print as JSON");
+  cmd->add_option("--format", request->format,
+                  "auto, signet, cms-detached, authenticode, kmod, rauc, minisign or signify")
+      ->capture_default_str();
+  cmd->add_option("--content", request->content,
+                  "The signed file, for a separate signature (default: SIGNATURE minus extension)");
+  cmd->callback([request, &exit_code] { exit_code = run_inspect(*request); });
 }
 
 }  // namespace signet::cli

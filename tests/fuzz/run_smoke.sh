@@ -16,8 +16,12 @@ BUILD=${1:?usage: run_smoke.sh BUILD_DIR [SECONDS]}
 SECONDS_PER_TARGET=${2:-20}
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN_DIR=$BUILD/tests/fuzz
-TARGETS=(fuzz_native_signature fuzz_cms fuzz_statement fuzz_policy fuzz_timestamp
-         fuzz_audit_log fuzz_attack_bundle fuzz_ustar)
+# Every tests/fuzz/fuzz_<name>.cpp is a target (tests/fuzz/CMakeLists.txt builds them the same way).
+TARGETS=()
+for source in "$HERE"/fuzz_*.cpp; do
+  name=$(basename "$source" .cpp)
+  TARGETS+=("$name")
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/signet-fuzz-smoke.XXXXXX")
 keep_work=0
