@@ -102,7 +102,7 @@ TEST(SpoolTest, FramesParseAndCutShortTailWaits) {
   auto frames = parse_spool_frames("3 abc2 de4 fg");
   ASSERT_TRUE(frames);
   EXPECT_EQ(frames->records, (std::vector<std::string_view>{"abc", "de"}));
-  EXPECT_EQ(frames->consumed, 10u);
+  EXPECT_EQ(frames->consumed, 9u);
   EXPECT_FALSE(parse_spool_frames("x abc"));
   EXPECT_FALSE(parse_spool_frames("0 "));
   EXPECT_FALSE(parse_spool_frames("99999999 a"));
