@@ -10,6 +10,9 @@ packages=(
   libp11-dev libengine-pkcs11-openssl
   # keys in tokens
   softhsm2 opensc
+  # third-party signature formats (issue 5): signers and tools the tests use, kernel-image
+  # decompressors, objcopy for shim's .vendor_cert; Debian-signed files come from apt-get download
+  osslsigncode signify-openbsd minisign linux-kbuild-6.1 lz4 zstd xz-utils bzip2 binutils
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev openssl sqlite3 hyperfine faketime python3
   # telemetry tests: a real syslog receiver (TLS through its GnuTLS driver), JSON schema checks
