@@ -14,8 +14,8 @@
 namespace signet::cli {
 namespace {
 
-using nlohmann::json;
 using formats::Format;
+using nlohmann::json;
 
 // Subjects from the signer up through the embedded certificates, by issuer name (not validated:
 // inspect judges nothing).
@@ -53,17 +53,18 @@ json signer_json(const formats::SignerEvidence& s, const formats::SignatureEvide
          {"valid", cs.valid},
          {"error", cs.error}});
   }
-  return {{"position", s.position},
-          {"certificate", s.certificate ? certificate_json(*s.certificate) : json(nullptr)},
-          {"chain", s.certificate ? chain_json(*s.certificate, evidence.certificates) : json::array()},
-          {"key_reference",
-           s.key_reference ? json(policy::signer_keys::reference_text(*s.key_reference))
-                           : json(nullptr)},
-          {"digest_algorithm", s.digest_algorithm},
-          {"signature_algorithm", s.signature_algorithm},
-          {"signing_time", s.signing_time ? json(format_rfc3339(*s.signing_time)) : json(nullptr)},
-          {"timestamps", stamps},
-          {"problems", telemetry::reasons_to_json(s.problems)}};
+  return {
+      {"position", s.position},
+      {"certificate", s.certificate ? certificate_json(*s.certificate) : json(nullptr)},
+      {"chain", s.certificate ? chain_json(*s.certificate, evidence.certificates) : json::array()},
+      {"key_reference", s.key_reference
+                            ? json(policy::signer_keys::reference_text(*s.key_reference))
+                            : json(nullptr)},
+      {"digest_algorithm", s.digest_algorithm},
+      {"signature_algorithm", s.signature_algorithm},
+      {"signing_time", s.signing_time ? json(format_rfc3339(*s.signing_time)) : json(nullptr)},
+      {"timestamps", stamps},
+      {"problems", telemetry::reasons_to_json(s.problems)}};
 }
 
 json evidence_json(const formats::SignatureEvidence& evidence) {
@@ -75,12 +76,12 @@ json evidence_json(const formats::SignatureEvidence& evidence) {
   for (const auto& c : evidence.certificates) certs.push_back(certificate_json(c));
   json covered = json::array();
   for (const auto& c : evidence.covered) {
-    covered.push_back({{"sha256", c.sha256}, {"content_verified", c.content_verified},
-                       {"detail", c.detail}});
+    covered.push_back(
+        {{"sha256", c.sha256}, {"content_verified", c.content_verified}, {"detail", c.detail}});
   }
-  return {{"format", evidence.format}, {"details", details},   {"signers", signers},
-          {"certificates", certs},     {"covered", covered},
-          {"problems", telemetry::reasons_to_json(evidence.problems)}};
+  return {{"format", evidence.format}, {"details", details},
+          {"signers", signers},        {"certificates", certs},
+          {"covered", covered},        {"problems", telemetry::reasons_to_json(evidence.problems)}};
 }
 
 void print_human(const json& j) {
@@ -92,13 +93,15 @@ void print_human(const json& j) {
   }
   for (const auto& c : j["covered"]) {
     std::cout << "content: " << (c["content_verified"].get<bool>() ? "verified" : "NOT VERIFIED")
-              << " (" << c["detail"].get<std::string>() << ") sha256:"
-              << c["sha256"].get<std::string>() << '\n';
+              << " (" << c["detail"].get<std::string>()
+              << ") sha256:" << c["sha256"].get<std::string>() << '\n';
   }
   if (j["signers"].empty()) std::cout << "signers: none (unsigned)\n";
   for (const auto& s : j["signers"]) {
     std::cout << "signer"
-              << (s["position"].get<std::string>().empty() ? "" : " [" + s["position"].get<std::string>() + "]")
+              << (s["position"].get<std::string>().empty()
+                      ? ""
+                      : " [" + s["position"].get<std::string>() + "]")
               << ": ";
     if (!s["certificate"].is_null()) {
       std::cout << s["certificate"]["subject"].get<std::string>() << '\n';

@@ -3,10 +3,9 @@
 // timestamps, without any policy.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/hex.hpp"
 #include "crypto/certificate.hpp"

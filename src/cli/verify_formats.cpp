@@ -44,8 +44,10 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
   if (request.format != "auto") {
     format = formats::format_from_name(request.format);
     if (!format) {
-      return fail(Errc::kUsage, "--format must be auto, signet, cms-detached, authenticode, kmod, "
-                                "rauc, minisign or signify, not '" + request.format + "'");
+      return fail(Errc::kUsage,
+                  "--format must be auto, signet, cms-detached, authenticode, kmod, "
+                  "rauc, minisign or signify, not '" +
+                      request.format + "'");
     }
     if (*format == Format::kSignet) return std::nullopt;
     if (request.files.size() != 1) {
@@ -79,8 +81,8 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
     context.artifacts.push_back({file, formats::sha256_hex(mapped->bytes())});
     outcome.decision = policy::deny_without_evidence(
         policy, context,
-        {ReasonCode::kUnsigned, "no " + std::string(formats::format_name(*format)) +
-                                    " signature for " + file});
+        {ReasonCode::kUnsigned,
+         "no " + std::string(formats::format_name(*format)) + " signature for " + file});
     return outcome;
   }
   std::optional<std::span<const std::uint8_t>> signature;
@@ -103,8 +105,8 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
   if (evidence->signers.empty() && evidence->problems.empty()) {
     outcome.decision = policy::deny_without_evidence(
         policy, context,
-        {ReasonCode::kUnsigned, file + " carries no " +
-                                    std::string(formats::format_name(*format)) + " signature"});
+        {ReasonCode::kUnsigned,
+         file + " carries no " + std::string(formats::format_name(*format)) + " signature"});
     outcome.decision.format = evidence->format;
     return outcome;
   }

@@ -22,14 +22,16 @@ Result<MappedFile> MappedFile::open(const std::filesystem::path& path, std::size
   const int stat_errno = errno;
   if (stat_rc != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return fail(Errc::kIo, path.string() + (stat_rc != 0 ? ": cannot stat: " +
-                                                               std::string(std::strerror(stat_errno))
-                                                         : " is not a regular file"));
+    return fail(
+        Errc::kIo,
+        path.string() + (stat_rc != 0 ? ": cannot stat: " + std::string(std::strerror(stat_errno))
+                                      : " is not a regular file"));
   }
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size > max_bytes) {
     ::close(fd);
-    return fail(Errc::kIo, path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    return fail(Errc::kIo,
+                path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
   if (size == 0) {
     ::close(fd);

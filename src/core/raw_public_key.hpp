@@ -1,5 +1,6 @@
 // minisign and signify public keys: base64 of "Ed" (2 bytes), a key number (8 bytes) and an Ed25519
-// public key (32 bytes) — the second line of a .pub file, "RW...". Pure (the policy parser uses it).
+// public key (32 bytes) — the second line of a .pub file, "RW...". Pure (the policy parser uses
+// it).
 #pragma once
 
 #include <optional>

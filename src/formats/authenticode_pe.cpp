@@ -54,8 +54,7 @@ CoveredArtifact check_claims(std::span<const std::uint8_t> file, const PeImage& 
       if (covered.content_verified) {
         covered.detail = claim.position + ": signed image digest " + claim.algorithm + ":" +
                          to_hex(claim.digest) + ", the file's is " +
-                         (it->second.empty() ? std::string("not computable")
-                                             : to_hex(it->second));
+                         (it->second.empty() ? std::string("not computable") : to_hex(it->second));
       }
       covered.content_verified = false;
     }
@@ -75,19 +74,17 @@ Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file)
 
   SignatureEvidence evidence;
   evidence.format = "authenticode";
-  evidence.details.emplace_back("pe", std::string(image->pe32_plus ? "PE32+" : "PE32") + " " +
-                                          machine_name(image->machine) +
-                                          (image->subsystem >= 10 && image->subsystem <= 13
-                                               ? " (EFI)"
-                                               : ""));
+  evidence.details.emplace_back(
+      "pe", std::string(image->pe32_plus ? "PE32+" : "PE32") + " " + machine_name(image->machine) +
+                (image->subsystem >= 10 && image->subsystem <= 13 ? " (EFI)" : ""));
   ParsedSignatures parsed;
   std::size_t index = 0;
   for (const auto& entry : image->certificates) {
     ++index;
     const std::string position = "WIN_CERTIFICATE " + std::to_string(index);
     if (entry.type != kWinCertTypePkcsSignedData) {
-      evidence.details.emplace_back(position, "type " + std::to_string(entry.type) +
-                                                  " (not PKCS#7 SignedData): ignored");
+      evidence.details.emplace_back(
+          position, "type " + std::to_string(entry.type) + " (not PKCS#7 SignedData): ignored");
       continue;
     }
     authenticode_detail::parse_signed_data(entry.certificate, position, /*depth=*/1, parsed);

@@ -126,8 +126,7 @@ X509* find_certificate(STACK_OF(X509) * certs, PKCS7_ISSUER_AND_SERIAL* ias) {
   return X509_find_by_issuer_and_serial(certs, ias->issuer, ias->serial);
 }
 
-std::vector<std::span<const std::uint8_t>> unsigned_values(PKCS7_SIGNER_INFO* si,
-                                                           const char* oid) {
+std::vector<std::span<const std::uint8_t>> unsigned_values(PKCS7_SIGNER_INFO* si, const char* oid) {
   std::vector<std::span<const std::uint8_t>> out;
   for (int i = 0; si->unauth_attr != nullptr && i < sk_X509_ATTRIBUTE_num(si->unauth_attr); ++i) {
     X509_ATTRIBUTE* attr = sk_X509_ATTRIBUTE_value(si->unauth_attr, i);
@@ -136,7 +135,8 @@ std::vector<std::span<const std::uint8_t>> unsigned_values(PKCS7_SIGNER_INFO* si
       const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attr, j);
       if (value == nullptr || value->type != V_ASN1_SEQUENCE) continue;
       const ASN1_STRING* seq = value->value.sequence;
-      out.emplace_back(ASN1_STRING_get0_data(seq), static_cast<std::size_t>(ASN1_STRING_length(seq)));
+      out.emplace_back(ASN1_STRING_get0_data(seq),
+                       static_cast<std::size_t>(ASN1_STRING_length(seq)));
     }
   }
   return out;
@@ -146,7 +146,8 @@ Countersignature countersignature_of(std::span<const std::uint8_t> der, STACK_OF
                                      std::span<const std::uint8_t> countersigned) {
   Countersignature out;
   const unsigned char* p = der.data();
-  const crypto::Pkcs7SignerInfoPtr cs(d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
+  const crypto::Pkcs7SignerInfoPtr cs(
+      d2i_PKCS7_SIGNER_INFO(nullptr, &p, static_cast<long>(der.size())));
   if (!cs || p != der.data() + der.size()) {
     crypto::clear_ossl_errors();
     out.error = "countersignature is not a DER SignerInfo";
@@ -275,8 +276,8 @@ void parse_signed_data(std::span<const std::uint8_t> der, const std::string& pos
       signer.key_bits = signer.certificate->key_bits();
       signer.curve = signer.certificate->key_curve();
       if (auto verified = verify_signer_info(si, cert, content->value); !verified) {
-        signer.problems.push_back(Reason{ReasonCode::kBadSignature,
-                                         position + ": " + verified.error().message});
+        signer.problems.push_back(
+            Reason{ReasonCode::kBadSignature, position + ": " + verified.error().message});
       }
     }
     for (const auto& check : {signer.digest_algorithm, claim->algorithm}) {

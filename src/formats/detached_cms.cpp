@@ -33,7 +33,8 @@ Result<Bytes> cms_der_from_der_or_pem(std::span<const std::uint8_t> signature) {
   for (const auto label : kPemLabels) {
     const std::string begin = "-----BEGIN " + std::string(label) + "-----";
     const std::string end = "-----END " + std::string(label) + "-----";
-    if (!body.starts_with(begin) || !body.ends_with(end) || body.size() < begin.size() + end.size()) {
+    if (!body.starts_with(begin) || !body.ends_with(end) ||
+        body.size() < begin.size() + end.size()) {
       continue;
     }
     const auto inner = body.substr(begin.size(), body.size() - begin.size() - end.size());
@@ -54,7 +55,8 @@ Result<SignatureEvidence> parse_detached_cms(std::span<const std::uint8_t> signa
   auto cms = crypto::cms_parse(*der, content);
   if (!cms) return std::unexpected(cms.error());
   if (!cms->detached) {
-    return fail(Errc::kMalformed, "the SignedData carries its own content: not a detached signature");
+    return fail(Errc::kMalformed,
+                "the SignedData carries its own content: not a detached signature");
   }
   SignatureEvidence evidence;
   evidence.format = "cms-detached";

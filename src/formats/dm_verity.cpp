@@ -19,8 +19,8 @@ Bytes hash_level(std::span<const std::uint8_t> blocks, EVP_MD_CTX* base) {
   Bytes level(((count + per_block - 1) / per_block) * kVerityBlockSize, 0);
   const crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   for (std::size_t i = 0; i < count; ++i) {
-    const auto block = blocks.subspan(i * kVerityBlockSize,
-                                      std::min(kVerityBlockSize, blocks.size() - i * kVerityBlockSize));
+    const auto block = blocks.subspan(
+        i * kVerityBlockSize, std::min(kVerityBlockSize, blocks.size() - i * kVerityBlockSize));
     unsigned int len = 0;
     // The salt prefix is hashed once into `base`; each block continues from a copy of it.
     EVP_MD_CTX_copy_ex(ctx.get(), base);

@@ -44,8 +44,9 @@ Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> fil
                                       " (only PKCS#7, id_type 2, is used by Linux)");
   }
   if (header[0] != 0 || header[1] != 0 || header[3] != 0 || header[4] != 0) {
-    return fail(Errc::kMalformed, "module signature header: algo, hash, signer_len and key_id_len "
-                                  "must be 0 for PKCS#7");
+    return fail(Errc::kMalformed,
+                "module signature header: algo, hash, signer_len and key_id_len "
+                "must be 0 for PKCS#7");
   }
   if (sig_len == 0 || sig_len > file.size() - trailer) {
     return fail(Errc::kMalformed, "module signature claims " + std::to_string(sig_len) +

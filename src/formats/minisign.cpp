@@ -44,8 +44,8 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 Result<void> ed25519_verify(std::span<const std::uint8_t> public_key,
                             std::span<const std::uint8_t> message,
                             std::span<const std::uint8_t> signature, const std::string& what) {
-  const crypto::EvpPkeyPtr key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                                           public_key.data(), public_key.size()));
+  const crypto::EvpPkeyPtr key(
+      EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, public_key.data(), public_key.size()));
   if (!key) {
     crypto::clear_ossl_errors();
     return fail(Errc::kCrypto, "not an Ed25519 public key");
@@ -116,8 +116,9 @@ Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature
   auto lines = checked_lines(signature, "minisign");
   if (!lines) return std::unexpected(lines.error());
   if (lines->size() != 4 || !(*lines)[2].starts_with(kTrusted)) {
-    return fail(Errc::kMalformed, "minisign signature needs 4 lines: untrusted comment, "
-                                  "signature, trusted comment, global signature");
+    return fail(Errc::kMalformed,
+                "minisign signature needs 4 lines: untrusted comment, "
+                "signature, trusted comment, global signature");
   }
   const auto sig = base64_decode((*lines)[1]);
   const auto global = base64_decode((*lines)[3]);
@@ -129,8 +130,8 @@ Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature
   }
   const std::string algorithm(sig->begin(), sig->begin() + 2);
   if (algorithm != "Ed" && algorithm != "ED") {
-    return fail(Errc::kMalformed, "minisign signature algorithm '" + algorithm +
-                                      "' (Ed or ED expected)");
+    return fail(Errc::kMalformed,
+                "minisign signature algorithm '" + algorithm + "' (Ed or ED expected)");
   }
   const bool prehashed = algorithm == "ED";
   const Bytes key_id(sig->begin() + 2, sig->begin() + 2 + kKeyIdSize);
@@ -139,8 +140,8 @@ Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature
 
   SignatureEvidence evidence;
   evidence.format = "minisign";
-  SignerEvidence signer = raw_key_signer(KeyReference::Kind::kMinisign, key_id,
-                                         prehashed ? "blake2b512" : "");
+  SignerEvidence signer =
+      raw_key_signer(KeyReference::Kind::kMinisign, key_id, prehashed ? "blake2b512" : "");
   // What the check needs, captured once: the message (or its BLAKE2b-512) and the global message.
   auto message = std::make_shared<const Bytes>(prehashed ? blake2b512(content)
                                                          : Bytes(content.begin(), content.end()));
@@ -170,14 +171,16 @@ Result<SignatureEvidence> parse_signify(std::span<const std::uint8_t> signature,
   auto lines = checked_lines(signature, "signify");
   if (!lines) return std::unexpected(lines.error());
   if (lines->size() != 2) {
-    return fail(Errc::kMalformed, "signify signature needs 2 lines (embedded messages are not "
-                                  "supported: verify the detached form)");
+    return fail(Errc::kMalformed,
+                "signify signature needs 2 lines (embedded messages are not "
+                "supported: verify the detached form)");
   }
   const auto sig = base64_decode((*lines)[1]);
   if (!sig || sig->size() != 2 + kKeyIdSize + kSignatureSize || (*sig)[0] != 'E' ||
       (*sig)[1] != 'd') {
-    return fail(Errc::kMalformed, "signify signature line is not base64 of \"Ed\", key number "
-                                  "and a 64-byte signature");
+    return fail(Errc::kMalformed,
+                "signify signature line is not base64 of \"Ed\", key number "
+                "and a 64-byte signature");
   }
   const Bytes key_id(sig->begin() + 2, sig->begin() + 2 + kKeyIdSize);
   SignatureEvidence evidence;

@@ -42,13 +42,14 @@ Result<void> read_certificates(std::span<const std::uint8_t> file, PeImage& imag
       return fail(Errc::kMalformed, "more than 64 WIN_CERTIFICATE entries");
     }
     if (table.size() - at < 8) {
-      return fail(Errc::kMalformed, "WIN_CERTIFICATE header truncated at table offset " +
-                                        std::to_string(at));
+      return fail(Errc::kMalformed,
+                  "WIN_CERTIFICATE header truncated at table offset " + std::to_string(at));
     }
     const std::size_t length = u32(table, at);
     if (length < 8 || length > table.size() - at) {
-      return fail(Errc::kMalformed, "WIN_CERTIFICATE " + std::to_string(image.certificates.size() + 1) +
-                                        " claims " + std::to_string(length) + " bytes, " +
+      return fail(Errc::kMalformed, "WIN_CERTIFICATE " +
+                                        std::to_string(image.certificates.size() + 1) + " claims " +
+                                        std::to_string(length) + " bytes, " +
                                         std::to_string(table.size() - at) + " remain in the table");
     }
     image.certificates.push_back(
@@ -103,7 +104,8 @@ Result<PeImage> parse_pe_image(std::span<const std::uint8_t> file) {
   if (optional_size < 2) return fail(Errc::kMalformed, "no optional header");
   const std::uint16_t magic = u16(file, opt);
   if (magic != kMagicPe32 && magic != kMagicPe32Plus) {
-    return fail(Errc::kMalformed, "unknown optional header magic 0x" + to_hex(file.subspan(opt, 2)));
+    return fail(Errc::kMalformed,
+                "unknown optional header magic 0x" + to_hex(file.subspan(opt, 2)));
   }
   image.pe32_plus = magic == kMagicPe32Plus;
   const std::size_t count_at = opt + (image.pe32_plus ? 108 : 92);

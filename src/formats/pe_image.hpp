@@ -16,7 +16,7 @@ namespace signet::formats {
 
 struct WinCertificate {
   std::uint16_t revision = 0;
-  std::uint16_t type = 0;                      // 0x0002 = WIN_CERT_TYPE_PKCS_SIGNED_DATA
+  std::uint16_t type = 0;                     // 0x0002 = WIN_CERT_TYPE_PKCS_SIGNED_DATA
   std::span<const std::uint8_t> certificate;  // bCertificate (may carry trailing zero padding)
 };
 

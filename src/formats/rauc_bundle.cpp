@@ -53,11 +53,13 @@ Result<CoveredArtifact> check_verity_payload(std::span<const std::uint8_t> paylo
   const auto salt = from_hex(value_or(bundle, "verity-salt"));
   const std::string size_text = value_or(bundle, "verity-size");
   std::size_t tree_size = 0;
-  const auto parsed = std::from_chars(size_text.data(), size_text.data() + size_text.size(), tree_size);
+  const auto parsed =
+      std::from_chars(size_text.data(), size_text.data() + size_text.size(), tree_size);
   if (!root || root->size() != 32 || !salt || salt->empty() || size_text.empty() ||
       parsed.ec != std::errc() || parsed.ptr != size_text.data() + size_text.size()) {
-    return fail(Errc::kMalformed,
-                "verity manifest needs verity-hash (32 bytes hex), verity-salt (hex) and verity-size");
+    return fail(
+        Errc::kMalformed,
+        "verity manifest needs verity-hash (32 bytes hex), verity-salt (hex) and verity-size");
   }
   CoveredArtifact covered;
   if (tree_size >= payload.size() || (payload.size() - tree_size) % kVerityBlockSize != 0) {

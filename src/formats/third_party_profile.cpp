@@ -9,8 +9,7 @@ namespace signet::formats {
 namespace {
 
 bool strong_digest(std::string_view digest) {
-  return digest == "sha256" || digest == "sha384" || digest == "sha512" ||
-         digest == "blake2b512";
+  return digest == "sha256" || digest == "sha384" || digest == "sha512" || digest == "blake2b512";
 }
 
 std::string with_key(std::string_view algorithm, int key_bits) {
@@ -26,9 +25,9 @@ std::optional<Reason> third_party_algorithm_problem(std::string_view digest,
   if (signature_algorithm == "ed25519") {
     if (digest.empty() || strong_digest(digest)) return std::nullopt;
   } else if (!strong_digest(digest)) {
-    return Reason{ReasonCode::kWeakAlgorithm,
-                  "digest algorithm " + std::string(digest.empty() ? "?" : digest) +
-                      " (SHA-256 or stronger required)"};
+    return Reason{ReasonCode::kWeakAlgorithm, "digest algorithm " +
+                                                  std::string(digest.empty() ? "?" : digest) +
+                                                  " (SHA-256 or stronger required)"};
   }
   if (signature_algorithm == "ecdsa") {
     if (curve == "prime256v1" || curve == "secp384r1") return std::nullopt;
@@ -71,7 +70,8 @@ SignerEvidence third_party_cms_signer(const crypto::CmsSignerInfo& signer, std::
     ref.check_certificate = [source, index](const crypto::Certificate& cert) -> Result<void> {
       if (!source.der) return fail(Errc::kInternal, "no SignedData to check");
       std::optional<std::span<const std::uint8_t>> content;
-      if (source.detached_content) content = std::span<const std::uint8_t>(*source.detached_content);
+      if (source.detached_content)
+        content = std::span<const std::uint8_t>(*source.detached_content);
       return crypto::cms_verify_signer_with(*source.der, content, index, cert);
     };
     evidence.key_reference = std::move(ref);

@@ -55,9 +55,9 @@ std::expected<crypto::Certificate, Reason> resolve_certificate(
   }
   const std::string who = "signer " + reference_text(ref);
   if (candidates.empty()) {
-    return std::unexpected(Reason{ReasonCode::kUntrustedChain,
-                                  who + ": no such certificate in the signature or in trust_store '" +
-                                      store.name + "'"});
+    return std::unexpected(Reason{
+        ReasonCode::kUntrustedChain,
+        who + ": no such certificate in the signature or in trust_store '" + store.name + "'"});
   }
   std::string why;
   for (const auto* cert : candidates) {
@@ -66,9 +66,9 @@ std::expected<crypto::Certificate, Reason> resolve_certificate(
     if (checked) return *cert;
     why = checked.error().message;
   }
-  return std::unexpected(Reason{ReasonCode::kBadSignature,
-                                who + ": the signature does not verify with certificate '" +
-                                    candidates.front()->subject() + "': " + why});
+  return std::unexpected(
+      Reason{ReasonCode::kBadSignature, who + ": the signature does not verify with certificate '" +
+                                            candidates.front()->subject() + "': " + why});
 }
 
 std::expected<std::optional<TimePoint>, Reason> countersignature_time(
@@ -89,8 +89,10 @@ std::expected<std::optional<TimePoint>, Reason> countersignature_time(
   const auto chain =
       crypto::verify_chain(cert, evidence.certificates, store.tsa_anchors, evidence.crls, options);
   if (!chain.ok) {
-    return invalid("countersigner '" + cert.subject() + "' does not chain to the TSA anchors of "
-                   "trust_store '" + store.name + "': " + chain.detail);
+    return invalid("countersigner '" + cert.subject() +
+                   "' does not chain to the TSA anchors of "
+                   "trust_store '" +
+                   store.name + "': " + chain.detail);
   }
   const auto ekus = cert.extended_key_usages();
   if (!ekus || std::find(ekus->begin(), ekus->end(), kTimeStampingOid) == ekus->end()) {
@@ -119,9 +121,9 @@ void judge_key_signer(const Policy& policy, const Rule& rule, const formats::Sig
     auto checked = ref.check_raw_key ? ref.check_raw_key(publisher->key->public_key)
                                      : Result<void>(fail(Errc::kInternal, "nothing to check"));
     if (!checked) {
-      out.reasons.push_back(Reason{ReasonCode::kBadSignature, reference_text(ref) + " (publisher '" +
-                                                                  name + "'): " +
-                                                                  checked.error().message});
+      out.reasons.push_back(
+          Reason{ReasonCode::kBadSignature,
+                 reference_text(ref) + " (publisher '" + name + "'): " + checked.error().message});
       return;
     }
     if (rule.require_timestamp) {
@@ -133,8 +135,8 @@ void judge_key_signer(const Policy& policy, const Rule& rule, const formats::Sig
     }
     out.trusted = true;
     out.publisher = name;
-    out.fingerprint_sha256 = to_hex(
-        crypto::digest_bytes(crypto::DigestAlgorithm::kSha256, publisher->key->public_key));
+    out.fingerprint_sha256 =
+        to_hex(crypto::digest_bytes(crypto::DigestAlgorithm::kSha256, publisher->key->public_key));
     return;
   }
   out.reasons.push_back(first_failure.value_or(
