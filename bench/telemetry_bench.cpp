@@ -29,7 +29,8 @@ const TimePoint kNow{std::chrono::seconds{1'800'000'000}};
 Event sample_event(std::int64_t n) {
   policy::Decision d;
   d.verdict = policy::Verdict::kDeny;
-  d.reasons = {{ReasonCode::kDigestMismatch, "plc1.st (sha256 3b1f) is not covered by the signature"}};
+  d.reasons = {
+      {ReasonCode::kDigestMismatch, "plc1.st (sha256 3b1f) is not covered by the signature"}};
   d.artifacts = {{"/plant/line3/plc1.st", std::string(64, 'a'), std::nullopt, false}};
   policy::SignerOutcome s;
   s.subject = "C=DE, O=Example Plant, OU=OT Engineering, CN=Alice";
@@ -53,7 +54,8 @@ Event sample_event(std::int64_t n) {
 
 std::filesystem::path scratch(const char* name) {
   const char* base = std::getenv("BENCH_DIR");
-  auto dir = std::filesystem::path(base != nullptr ? base : std::filesystem::temp_directory_path().string()) /
+  auto dir = std::filesystem::path(
+                 base != nullptr ? base : std::filesystem::temp_directory_path().string()) /
              ("signet-telemetry-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir / name;
@@ -62,9 +64,11 @@ std::filesystem::path scratch(const char* name) {
 constexpr std::size_t kBatch = 256;
 
 void BM_FileWriter(benchmark::State& state) {
-  const auto fsync = state.range(0) == 0 ? policy::FsyncPolicy::kNever : policy::FsyncPolicy::kBatch;
+  const auto fsync =
+      state.range(0) == 0 ? policy::FsyncPolicy::kNever : policy::FsyncPolicy::kBatch;
   const auto path = scratch("events.jsonl");
-  auto writer = RotatingFileWriter::open(path, {.fsync = fsync, .rotate_bytes = 256ull << 20, .rotate_keep = 1});
+  auto writer = RotatingFileWriter::open(
+      path, {.fsync = fsync, .rotate_bytes = 256ull << 20, .rotate_keep = 1});
   if (!writer) {
     state.SkipWithError(writer.error().message.c_str());
     return;
@@ -91,8 +95,9 @@ void BM_EmitterToFile(benchmark::State& state) {
   const std::int64_t per_round = 20000;
   for (auto _ : state) {
     std::vector<Sink> sinks(1);
-    auto writer = RotatingFileWriter::open(path, {.fsync = policy::FsyncPolicy::kBatch,
-                                                  .rotate_bytes = 256ull << 20, .rotate_keep = 1});
+    auto writer = RotatingFileWriter::open(
+        path,
+        {.fsync = policy::FsyncPolicy::kBatch, .rotate_bytes = 256ull << 20, .rotate_keep = 1});
     sinks[0].writer = std::move(*writer);
     Emitter emitter(std::move(sinks), "hmi-01", "", std::make_shared<FixedClock>(), per_round,
                     std::chrono::milliseconds(60000));

@@ -36,24 +36,25 @@ int run_attack_import(const AttackOptions& o) {
   nlohmann::json techniques = nlohmann::json::array();
   for (const auto& t : report->techniques) {
     const auto* builtin = telemetry::find_technique(t.id);
-    techniques.push_back(
-        {{"id", t.id},
-         {"name", t.name},
-         {"revoked", t.revoked},
-         {"deprecated", t.deprecated},
-         {"subtechnique", t.subtechnique},
-         {"mitigation_relationship_revoked", t.relationship_revoked},
-         {"in_signet_table", builtin != nullptr},
-         {"signet_name", builtin ? nlohmann::json(std::string(builtin->name)) : nlohmann::json(nullptr)},
-         {"data_components", t.data_components},
-         {"detection_strategies", t.detection_strategies}});
+    techniques.push_back({{"id", t.id},
+                          {"name", t.name},
+                          {"revoked", t.revoked},
+                          {"deprecated", t.deprecated},
+                          {"subtechnique", t.subtechnique},
+                          {"mitigation_relationship_revoked", t.relationship_revoked},
+                          {"in_signet_table", builtin != nullptr},
+                          {"signet_name", builtin ? nlohmann::json(std::string(builtin->name))
+                                                  : nlohmann::json(nullptr)},
+                          {"data_components", t.data_components},
+                          {"detection_strategies", t.detection_strategies}});
   }
-  const nlohmann::json out = {{"bundle", o.bundle},
-                              {"objects", report->objects},
-                              {"mitigation", {{"id", report->mitigation_id}, {"name", report->mitigation_name}}},
-                              {"generation", report->generation},
-                              {"techniques", techniques},
-                              {"signet_only", only_builtin}};
+  const nlohmann::json out = {
+      {"bundle", o.bundle},
+      {"objects", report->objects},
+      {"mitigation", {{"id", report->mitigation_id}, {"name", report->mitigation_name}}},
+      {"generation", report->generation},
+      {"techniques", techniques},
+      {"signet_only", only_builtin}};
   if (o.json) {
     std::cout << telemetry::dump_json(out, 2) << '\n';
     return kExitOk;
@@ -66,11 +67,13 @@ int run_attack_import(const AttackOptions& o) {
     std::cout << "  " << t.id << ' ' << t.name << (t.revoked ? " [REVOKED]" : "")
               << (t.deprecated ? " [DEPRECATED]" : "")
               << (builtin == nullptr ? "  (not in signet's table)"
-                  : builtin->name != t.name ? "  (signet names it \"" + std::string(builtin->name) + "\")"
-                                            : "")
+                  : builtin->name != t.name
+                      ? "  (signet names it \"" + std::string(builtin->name) + "\")"
+                      : "")
               << '\n';
     for (const auto& dc : t.data_components) std::cout << "      data component: " << dc << '\n';
-    for (const auto& ds : t.detection_strategies) std::cout << "      detection strategy: " << ds << '\n';
+    for (const auto& ds : t.detection_strategies)
+      std::cout << "      detection strategy: " << ds << '\n';
   }
   if (!only_builtin.empty()) {
     std::cout << "  in signet's table but not mitigated by " << report->mitigation_id
@@ -91,7 +94,8 @@ void add_attack_command(CLI::App& app, int& exit_code) {
       "import", "Report M0945's techniques, names and data components from a STIX bundle");
   import->add_option("bundle", o->bundle, "ATT&CK for ICS STIX bundle (JSON)")->required();
   import->add_flag("--json", o->json, "Print the report as JSON");
-  import->callback([o, &exit_code] { exit_code = run_attack_import(*o); });
-}
+  import->callback([o, &exit_code] { exit_code = run_attack_import(*o);
+});
+}  // namespace signet::cli
 
 }  // namespace signet::cli

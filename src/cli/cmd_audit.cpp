@@ -7,8 +7,8 @@
 #include "cli/commands.hpp"
 #include "core/file_io.hpp"
 #include "telemetry/audit_log.hpp"
-#include "telemetry/emitter.hpp"
 #include "telemetry/decision_json.hpp"
+#include "telemetry/emitter.hpp"
 
 namespace signet::cli {
 namespace {
@@ -28,7 +28,8 @@ int run_audit_verify(const AuditOptions& o) {
     if (!certs) return report_error(certs.error());
     pinned = std::move(*certs);
   }
-  const auto r = telemetry::verify_audit_log(*text, telemetry::make_cms_checkpoint_verifier(pinned));
+  const auto r =
+      telemetry::verify_audit_log(*text, telemetry::make_cms_checkpoint_verifier(pinned));
   const bool intact = r.finding == telemetry::AuditFinding::kIntact;
   if (o.json) {
     nlohmann::json j = {{"finding", telemetry::audit_finding_name(r.finding)},
@@ -45,7 +46,8 @@ int run_audit_verify(const AuditOptions& o) {
   } else if (intact) {
     std::cout << "INTACT " << o.log << ": " << r.records << " record(s), " << r.checkpoints
               << " signed checkpoint(s)";
-    if (!r.signer.empty()) std::cout << " by " << r.signer << (pinned.empty() ? " (not pinned: give --cert)" : "");
+    if (!r.signer.empty())
+      std::cout << " by " << r.signer << (pinned.empty() ? " (not pinned: give --cert)" : "");
     std::cout << '\n';
     if (r.unsigned_tail > 0) {
       std::cout << "  UNSIGNED TAIL: " << r.unsigned_tail << " record(s) after seq "

@@ -52,13 +52,16 @@ int run_export(const EvidenceOptions& o) {
 
   std::string key_ref = o.key;
   std::string cert = o.cert;
-  if (key_ref.empty() != cert.empty()) return report_error({Errc::kUsage, "--key and --cert go together"});
+  if (key_ref.empty() != cert.empty())
+    return report_error({Errc::kUsage, "--key and --cert go together"});
   if (key_ref.empty()) {
     if (spec->audit->checkpoint_key.empty()) {
-      return report_error({Errc::kUsage, "give --key and --cert (no audit checkpoint_key to sign with)"});
+      return report_error(
+          {Errc::kUsage, "give --key and --cert (no audit checkpoint_key to sign with)"});
     }
     key_ref = telemetry::resolve_policy_key_ref(loaded->base_dir(), spec->audit->checkpoint_key);
-    cert = telemetry::resolve_policy_path(loaded->base_dir(), spec->audit->checkpoint_cert).string();
+    cert =
+        telemetry::resolve_policy_path(loaded->base_dir(), spec->audit->checkpoint_cert).string();
   }
   auto key = load_signing_key(key_ref, cert, o.chain);
   if (!key) return report_error(key.error());
@@ -82,11 +85,12 @@ int run_export(const EvidenceOptions& o) {
             << ")\n";
   for (const auto& gap : bundle->gaps) std::cout << "  gap: " << gap << '\n';
   if (inputs.audit_report.finding != telemetry::AuditFinding::kIntact) {
-    std::cout << "  WARNING audit log " << telemetry::audit_finding_name(inputs.audit_report.finding)
-              << ": " << inputs.audit_report.detail << '\n';
+    std::cout << "  WARNING audit log "
+              << telemetry::audit_finding_name(inputs.audit_report.finding) << ": "
+              << inputs.audit_report.detail << '\n';
   }
-  emitter->emit(telemetry::evidence_export_event(o.out, digest, bundle->events, emitter->host(),
-                                                 inputs.now));
+  emitter->emit(
+      telemetry::evidence_export_event(o.out, digest, bundle->events, emitter->host(), inputs.now));
   close_emitter(*emitter);
   return kExitOk;
 }

@@ -15,10 +15,9 @@ std::unique_ptr<telemetry::Emitter> open_emitter(const policy::Policy& policy) {
   auto emitter = telemetry::Emitter::create(policy, telemetry::system_clock());
   if (emitter) return std::move(*emitter);
   std::cerr << "signet: warning: telemetry disabled: " << emitter.error().describe() << '\n';
-  return std::make_unique<telemetry::Emitter>(std::vector<telemetry::Sink>{},
-                                              telemetry::telemetry_host_name(nullptr),
-                                              policy.source_sha256(), telemetry::system_clock(),
-                                              1, std::chrono::milliseconds(0));
+  return std::make_unique<telemetry::Emitter>(
+      std::vector<telemetry::Sink>{}, telemetry::telemetry_host_name(nullptr),
+      policy.source_sha256(), telemetry::system_clock(), 1, std::chrono::milliseconds(0));
 }
 
 telemetry::EmitterReport close_emitter(telemetry::Emitter& emitter) {
@@ -52,12 +51,13 @@ telemetry::PointContext cli_point_context(std::string point, std::string operati
 }
 
 std::optional<Result<BundleDecision>> verify_bundle_file(const policy::Policy& policy,
-                                                        const std::string& path,
-                                                        const policy::EvaluationContext& context) {
+                                                         const std::string& path,
+                                                         const policy::EvaluationContext& context) {
   {  // Cheap test first: a large artifact without a signature is not read whole for this.
     std::ifstream in(path, std::ios::binary);
     std::uint8_t head[512] = {};
-    if (!in.read(reinterpret_cast<char*>(head), sizeof head) || !telemetry::looks_like_ustar(head)) {
+    if (!in.read(reinterpret_cast<char*>(head), sizeof head) ||
+        !telemetry::looks_like_ustar(head)) {
       return std::nullopt;
     }
   }
@@ -75,12 +75,11 @@ std::optional<Result<BundleDecision>> verify_bundle_file(const policy::Policy& p
   out.notes.push_back("evidence bundle: " + std::to_string((*verified)->members.size()) +
                       " member(s) under manifest.sig");
   if (const auto& audit = (*verified)->audit) {
-    out.notes.push_back(std::string("bundled audit log: ") +
-                        telemetry::audit_finding_name(audit->finding) + ", " +
-                        std::to_string(audit->records) + " record(s), " +
-                        std::to_string(audit->checkpoints) + " signed checkpoint(s), " +
-                        std::to_string(audit->unsigned_tail) + " unsigned at the end" +
-                        (audit->detail.empty() ? "" : ": " + audit->detail));
+    out.notes.push_back(
+        std::string("bundled audit log: ") + telemetry::audit_finding_name(audit->finding) + ", " +
+        std::to_string(audit->records) + " record(s), " + std::to_string(audit->checkpoints) +
+        " signed checkpoint(s), " + std::to_string(audit->unsigned_tail) + " unsigned at the end" +
+        (audit->detail.empty() ? "" : ": " + audit->detail));
   }
   return out;
 }

@@ -32,6 +32,7 @@ struct BundleDecision {
 };
 // `signet verify BUNDLE.tar`: nullopt when PATH is not an evidence bundle.
 [[nodiscard]] std::optional<Result<BundleDecision>> verify_bundle_file(
-    const policy::Policy& policy, const std::string& path, const policy::EvaluationContext& context);
+    const policy::Policy& policy, const std::string& path,
+    const policy::EvaluationContext& context);
 
 }  // namespace signet::cli

@@ -16,9 +16,8 @@ constexpr EnumName<SinkType> kSinkTypes[] = {{"file", SinkType::kFile},
 constexpr EnumName<EventFormat> kFormats[] = {{"ecs-json", EventFormat::kEcsJson},
                                               {"rfc5424", EventFormat::kRfc5424},
                                               {"cef", EventFormat::kCef}};
-constexpr EnumName<SyslogTransport> kTransports[] = {{"udp", SyslogTransport::kUdp},
-                                                     {"tcp", SyslogTransport::kTcp},
-                                                     {"tls", SyslogTransport::kTls}};
+constexpr EnumName<SyslogTransport> kTransports[] = {
+    {"udp", SyslogTransport::kUdp}, {"tcp", SyslogTransport::kTcp}, {"tls", SyslogTransport::kTls}};
 constexpr EnumName<FsyncPolicy> kFsyncPolicies[] = {{"every-event", FsyncPolicy::kEveryEvent},
                                                     {"batch", FsyncPolicy::kBatch},
                                                     {"never", FsyncPolicy::kNever}};
@@ -58,8 +57,7 @@ constexpr Field<SinkSpec> kSinkFields[] = {
     {"fsync", false, enum_field<SinkSpec, FsyncPolicy, &SinkSpec::fsync, kFsyncPolicies>},
     {"rotate_bytes", false,
      integer_field<SinkSpec, std::uint64_t, &SinkSpec::rotate_bytes, 0, (std::int64_t{1} << 40)>},
-    {"rotate_keep", false,
-     integer_field<SinkSpec, std::uint32_t, &SinkSpec::rotate_keep, 1, 1000>},
+    {"rotate_keep", false, integer_field<SinkSpec, std::uint32_t, &SinkSpec::rotate_keep, 1, 1000>},
     {"transport", false,
      optional_enum_field<SinkSpec, SyslogTransport, &SinkSpec::transport, kTransports>},
     {"address", false, string_field<SinkSpec, &SinkSpec::address>},
@@ -109,7 +107,8 @@ Result<void> check_sink(const SinkSpec& sink, const std::string& where, const to
   if (sink.type == SinkType::kFile) {
     if (sink.path.empty()) return bad("a file sink needs 'path'");
     for (const char* key : {"transport", "address", "spool", "ca", "cert", "key", "server_name"}) {
-      if (node.as_table()->contains(key)) return bad(std::string("'") + key + "' is for syslog sinks");
+      if (node.as_table()->contains(key))
+        return bad(std::string("'") + key + "' is for syslog sinks");
     }
     return {};
   }
@@ -123,8 +122,8 @@ Result<void> check_sink(const SinkSpec& sink, const std::string& where, const to
     return bad("'facility' \"" + sink.facility + "\" is not a syslog facility (auth, local0, ...)");
   }
   const bool tls = *sink.transport == SyslogTransport::kTls;
-  if (!tls && (!sink.ca.empty() || !sink.cert.empty() || !sink.key.empty() ||
-               !sink.server_name.empty())) {
+  if (!tls &&
+      (!sink.ca.empty() || !sink.cert.empty() || !sink.key.empty() || !sink.server_name.empty())) {
     return bad("'ca', 'cert', 'key' and 'server_name' are for transport \"tls\"");
   }
   if (tls && sink.ca.empty()) return bad("transport \"tls\" needs 'ca' to verify the server");
@@ -208,11 +207,10 @@ const char* transport_name(SyslogTransport transport) noexcept {
 }
 
 int syslog_facility_code(std::string_view name) noexcept {
-  constexpr std::string_view kNames[] = {"kern",   "user",   "mail",   "daemon", "auth",
-                                         "syslog", "lpr",    "news",   "uucp",   "cron",
-                                         "authpriv", "ftp",  "ntp",    "audit",  "alert",
-                                         "clock",  "local0", "local1", "local2", "local3",
-                                         "local4", "local5", "local6", "local7"};
+  constexpr std::string_view kNames[] = {
+      "kern",   "user",   "mail",     "daemon", "auth",   "syslog", "lpr",    "news",
+      "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "audit",  "alert",  "clock",
+      "local0", "local1", "local2",   "local3", "local4", "local5", "local6", "local7"};
   for (std::size_t i = 0; i < std::size(kNames); ++i) {
     if (kNames[i] == name) return static_cast<int>(i);
   }

@@ -43,8 +43,8 @@ struct SinkSpec {
 
 struct AuditSpec {
   std::string path;
-  std::string checkpoint_key;   // pkcs11: URI or file:PATH; empty = no signed checkpoints
-  std::string checkpoint_cert;  // PEM (first certificate signs, the rest is chain)
+  std::string checkpoint_key;            // pkcs11: URI or file:PATH; empty = no signed checkpoints
+  std::string checkpoint_cert;           // PEM (first certificate signs, the rest is chain)
   std::uint32_t checkpoint_every = 100;  // records between signed checkpoints
 };
 
@@ -56,7 +56,7 @@ struct TelemetrySpec {
   std::uint32_t flush_timeout_ms = 3000;  // how long a short-lived command waits at exit
 };
 
-[[nodiscard]] const char* event_format_name(EventFormat format) noexcept;  // "ecs-json", ...
+[[nodiscard]] const char* event_format_name(EventFormat format) noexcept;      // "ecs-json", ...
 [[nodiscard]] const char* transport_name(SyslogTransport transport) noexcept;  // "udp", ...
 // RFC 5424 facility code of a name ("kern" 0 .. "local7" 23); -1 when unknown.
 [[nodiscard]] int syslog_facility_code(std::string_view name) noexcept;

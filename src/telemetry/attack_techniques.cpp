@@ -76,8 +76,8 @@ bool is_siemens_project_file(std::string_view file_name) noexcept {
 
 std::vector<std::string> techniques_for(const TechniqueFacts& facts) {
   std::vector<std::string> out;
-  const std::string_view cls =
-      facts.artifact_class.empty() ? class_of_point(facts.point, facts.operation)
+  const std::string_view cls = facts.artifact_class.empty()
+                                   ? class_of_point(facts.point, facts.operation)
                                    : facts.artifact_class;
   if (cls == "executable" || cls == "installer") {
     add(out, "T0849");

@@ -24,11 +24,11 @@ struct Technique {
 
 // What the enforcement point knows about the attempt, beyond the artifact class.
 struct TechniqueFacts {
-  std::string_view point;            // "verify", "exec-gate", "download-gate", "firmware-gate", ...
-  std::string_view operation;        // "download-all", "online-edit", "program-append", ...
-  std::string_view artifact_class;   // "plc-program", ... ("" when unknown)
-  std::string_view file_name;        // decides Siemens project formats (T0873.001)
-  std::string_view firmware_scope;   // "system" | "module" | "" (unknown)
+  std::string_view point;           // "verify", "exec-gate", "download-gate", "firmware-gate", ...
+  std::string_view operation;       // "download-all", "online-edit", "program-append", ...
+  std::string_view artifact_class;  // "plc-program", ... ("" when unknown)
+  std::string_view file_name;       // decides Siemens project formats (T0873.001)
+  std::string_view firmware_scope;  // "system" | "module" | "" (unknown)
   bool differs_from_baseline = false;  // signer or digest differs from supplier/baseline: T0862
 };
 

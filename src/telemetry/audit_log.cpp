@@ -59,7 +59,8 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(std::filesystem::path path,
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(path), fd, checkpoint_every == 0 ? 1 : checkpoint_every,
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(path), fd,
+                                                checkpoint_every == 0 ? 1 : checkpoint_every,
                                                 std::move(signer), std::move(clock)));
 }
 

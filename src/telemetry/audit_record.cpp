@@ -153,9 +153,10 @@ AuditReport verify_audit_log(std::string_view text, const CheckpointVerifier& ve
                         std::to_string(expected) + " belongs: records were reordered");
       }
       return stop(AuditFinding::kMissing, line_no, expected,
-                  "record" + (r->seq - expected > 1 ? "s " + std::to_string(expected) + ".." +
-                                                          std::to_string(r->seq - 1) + " are"
-                                                    : " seq " + std::to_string(expected) + " is") +
+                  "record" +
+                      (r->seq - expected > 1 ? "s " + std::to_string(expected) + ".." +
+                                                   std::to_string(r->seq - 1) + " are"
+                                             : " seq " + std::to_string(expected) + " is") +
                       " missing (the next present is seq " + std::to_string(r->seq) + ")");
     }
     if (r->prev != prev_hash) {
@@ -175,9 +176,9 @@ AuditReport verify_audit_log(std::string_view text, const CheckpointVerifier& ve
     }
     if (r->checkpoint) {
       if (r->to + 1 != r->seq || r->head != prev_hash) {
-        return stop(AuditFinding::kBadCheckpoint, line_no, r->seq,
-                    "checkpoint seq " + std::to_string(r->seq) +
-                        " does not name the record before it");
+        return stop(
+            AuditFinding::kBadCheckpoint, line_no, r->seq,
+            "checkpoint seq " + std::to_string(r->seq) + " does not name the record before it");
       }
       const SignatureCheck check = verifier(checkpoint_content(r->to, r->head), r->signature);
       if (!check.ok) {

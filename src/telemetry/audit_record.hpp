@@ -57,11 +57,11 @@ struct AuditReport {
   std::uint64_t line = 0;  // 1-based line of the first problem
   std::uint64_t seq = 0;   // the record it concerns
   std::string detail;
-  std::uint64_t records = 0;         // records read before the first problem (or all)
-  std::uint64_t checkpoints = 0;     // valid checkpoints
-  std::uint64_t last_signed_seq = 0; // highest record covered by a valid checkpoint
-  std::uint64_t unsigned_tail = 0;   // records after it
-  std::string signer;                // of the last valid checkpoint
+  std::uint64_t records = 0;          // records read before the first problem (or all)
+  std::uint64_t checkpoints = 0;      // valid checkpoints
+  std::uint64_t last_signed_seq = 0;  // highest record covered by a valid checkpoint
+  std::uint64_t unsigned_tail = 0;    // records after it
+  std::string signer;                 // of the last valid checkpoint
 };
 
 // Walks the whole log; stops at the first problem. Pure apart from what `verifier` does.

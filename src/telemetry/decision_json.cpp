@@ -58,6 +58,7 @@ json decision_to_json(const policy::Decision& decision) {
       {"artifacts", artifacts},
       {"signers", signers},
       {"statement", decision.statement ? statement_to_json(*decision.statement) : json(nullptr)},
+      {"window", decision.window ? json(*decision.window) : json(nullptr)},
       {"evaluated_at", format_rfc3339(decision.evaluated_at)}};
 }
 

@@ -61,9 +61,15 @@ class JsonOut {
         out_ += c;
       } else if (u < 0x20) {
         switch (c) {
-          case '\n': out_ += "\\n"; break;
-          case '\r': out_ += "\\r"; break;
-          case '\t': out_ += "\\t"; break;
+          case '\n':
+            out_ += "\\n";
+            break;
+          case '\r':
+            out_ += "\\r";
+            break;
+          case '\t':
+            out_ += "\\t";
+            break;
           default:
             out_ += "\\u00";
             out_ += kHex[u >> 4];

@@ -95,7 +95,8 @@ void Emitter::write_batch(std::vector<Event>& batch, bool spool_only) {
   for (std::size_t s = 0; s < sinks_.size(); ++s) {
     Sink& sink = sinks_[s];
     records.clear();
-    for (std::size_t i = 0; i < batch.size(); ++i) records.push_back(render_for(sink, batch[i], ecs[i]));
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      records.push_back(render_for(sink, batch[i], ecs[i]));
     WriteResult result;
     if (spool_only && sink.spooled != nullptr) {
       result = sink.spooled->spool_only(records);
@@ -120,8 +121,8 @@ void Emitter::run() {
     if (sinks_[s].spooled == nullptr) continue;
     const auto delivery = sinks_[s].spooled->flush();
     if (delivery.error) {
-      problems_.push_back(sinks_[s].writer->describe() + ": spool not delivered: " +
-                          delivery.error->message);
+      problems_.push_back(sinks_[s].writer->describe() +
+                          ": spool not delivered: " + delivery.error->message);
     }
   }
   std::vector<Event> batch;
@@ -163,7 +164,8 @@ EmitterReport Emitter::close() {
     std::unique_lock lock(mutex_);
     stopping_ = true;
     wake_.notify_all();
-    const bool drained = idle_.wait_for(lock, flush_timeout_, [&] { return queue_.empty() && !busy_; });
+    const bool drained =
+        idle_.wait_for(lock, flush_timeout_, [&] { return queue_.empty() && !busy_; });
     if (!drained) {
       abandon_ = true;  // what is left goes to spools
       report_.drained = false;

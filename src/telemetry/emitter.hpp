@@ -1,7 +1,7 @@
 // telemetry::Emitter: what every enforcement point calls after it has decided and acted.
 //
-//   auto emitter = telemetry::Emitter::create(policy, clock);        // once, at the composition root
-//   emitter->emit_decision(decision, {.point = "verify", .operation = "verify"});
+//   auto emitter = telemetry::Emitter::create(policy, clock);        // once, at the composition
+//   root emitter->emit_decision(decision, {.point = "verify", .operation = "verify"});
 //   ...
 //   emitter->close();                                   // short-lived commands: bounded wait
 //
@@ -32,8 +32,8 @@ namespace signet::telemetry {
 
 struct Sink {
   policy::EventFormat format = policy::EventFormat::kEcsJson;
-  bool syslog = false;       // records get an RFC 5424 header (MSG = JSON or CEF)
-  SyslogHeader header;       // for syslog sinks
+  bool syslog = false;  // records get an RFC 5424 header (MSG = JSON or CEF)
+  SyslogHeader header;  // for syslog sinks
   std::unique_ptr<RecordWriter> writer;
   SpooledWriter* spooled = nullptr;  // == writer.get() when the sink has a spool
 };
@@ -48,9 +48,9 @@ struct Sink {
                                                    const std::filesystem::path& base_dir,
                                                    std::shared_ptr<const Clock> clock);
 // The [telemetry.audit] log with its checkpoint signer (paths relative to base_dir).
-[[nodiscard]] Result<std::unique_ptr<AuditLog>> open_audit_log(const policy::AuditSpec& spec,
-                                                               const std::filesystem::path& base_dir,
-                                                               std::shared_ptr<const Clock> clock);
+[[nodiscard]] Result<std::unique_ptr<AuditLog>> open_audit_log(
+    const policy::AuditSpec& spec, const std::filesystem::path& base_dir,
+    std::shared_ptr<const Clock> clock);
 // Paths and file: key references in [telemetry] are relative to the policy file.
 [[nodiscard]] std::filesystem::path resolve_policy_path(const std::filesystem::path& base_dir,
                                                         const std::string& file);
@@ -61,8 +61,8 @@ struct Sink {
 
 struct EmitterReport {
   std::uint64_t emitted = 0;
-  std::uint64_t dropped = 0;  // queue full
-  std::uint64_t lost = 0;     // a writer failed and had no spool
+  std::uint64_t dropped = 0;          // queue full
+  std::uint64_t lost = 0;             // a writer failed and had no spool
   std::uint64_t spooled_pending = 0;  // sinks whose spool still holds events after close()
   bool drained = true;                // close() finished before its deadline
   std::vector<std::string> problems;  // one line per writer failure (first per sink)

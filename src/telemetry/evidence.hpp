@@ -56,7 +56,7 @@ struct EvidenceBundle {
                                                            const crypto::SigningKey& key);
 
 struct BundleVerification {
-  policy::Decision decision;      // the manifest judged by policy, members as artifacts
+  policy::Decision decision;  // the manifest judged by policy, members as artifacts
   std::vector<std::string> members;
   std::optional<AuditReport> audit;  // the bundled audit log's chain (signatures unpinned)
 };

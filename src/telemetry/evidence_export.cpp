@@ -156,13 +156,14 @@ Result<EvidenceBundle> build_evidence_bundle(const EvidenceQuery& query,
         {"checkpoint_signer", a.signer}}},
       {"policy_sha256", policy_sha256},
       {"policies_in_events", std::vector<std::string>(policies_seen.begin(), policies_seen.end())},
-      {"policy_matches_events",
-       policies_seen.empty() || (policies_seen.size() == 1 && *policies_seen.begin() == policy_sha256)},
+      {"policy_matches_events", policies_seen.empty() || (policies_seen.size() == 1 &&
+                                                          *policies_seen.begin() == policy_sha256)},
       {"gaps", bundle.gaps}};
   members.push_back({"summary.json", bytes_of(dump_json(summary, 2) + "\n")});
 
   formats::Statement statement;
-  for (const auto& m : members) statement.subjects.push_back({m.name, {{"sha256", sha256_hex(m.data)}}});
+  for (const auto& m : members)
+    statement.subjects.push_back({m.name, {{"sha256", sha256_hex(m.data)}}});
   statement.predicate.artifact_class = std::string(kEvidenceClass);
   statement.predicate.target = "evidence/" + inputs.host;
   statement.predicate.version = format_rfc3339(inputs.now);

@@ -18,10 +18,9 @@ void deny(policy::Decision& decision, ReasonCode code, std::string detail) {
 
 }  // namespace
 
-std::optional<Result<BundleVerification>> verify_evidence_bundle(const policy::Policy& policy,
-                                                                 std::span<const std::uint8_t> bytes,
-                                                                 TimePoint now,
-                                                                 const std::string& host) {
+std::optional<Result<BundleVerification>> verify_evidence_bundle(
+    const policy::Policy& policy, std::span<const std::uint8_t> bytes, TimePoint now,
+    const std::string& host) {
   if (!looks_like_ustar(bytes)) return std::nullopt;
   auto entries = read_ustar(bytes);
   if (!entries) return std::nullopt;
@@ -69,9 +68,9 @@ std::optional<Result<BundleVerification>> verify_evidence_bundle(const policy::P
       }
     }
     for (const auto& [name, digest] : member_digests) {
-      const bool listed = std::any_of(evidence->statement->subjects.begin(),
-                                      evidence->statement->subjects.end(),
-                                      [&](const formats::Subject& s) { return s.name == name; });
+      const bool listed =
+          std::any_of(evidence->statement->subjects.begin(), evidence->statement->subjects.end(),
+                      [&](const formats::Subject& s) { return s.name == name; });
       if (!listed) {
         deny(out.decision, ReasonCode::kDigestMismatch,
              "bundle member " + name + " is not listed in the manifest");

@@ -106,7 +106,8 @@ WriteResult RotatingFileWriter::write(std::span<const std::string> records) {
   buffer_.clear();
   for (std::size_t i = 0; i < records.size(); ++i) {
     const std::size_t add = records[i].size() + 1;
-    if (options_.rotate_bytes > 0 && size > 0 && size + buffer_.size() + add > options_.rotate_bytes) {
+    if (options_.rotate_bytes > 0 && size > 0 &&
+        size + buffer_.size() + add > options_.rotate_bytes) {
       if (!buffer_.empty()) {
         if (auto w = append(buffer_); !w) return {pending_from, w.error()};
         buffer_.clear();

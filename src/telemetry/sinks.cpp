@@ -20,7 +20,7 @@ std::string resolve_key_ref(const std::filesystem::path& base_dir, const std::st
 }
 
 Result<std::unique_ptr<RecordWriter>> syslog_writer(const policy::SinkSpec& spec,
-                                                   const std::filesystem::path& base_dir) {
+                                                    const std::filesystem::path& base_dir) {
   auto endpoint = parse_endpoint(spec.address);
   if (!endpoint) return std::unexpected(endpoint.error());
   std::unique_ptr<Transport> transport;
@@ -61,19 +61,20 @@ Result<std::vector<Sink>> make_sinks(const policy::TelemetrySpec& spec,
     sink.header.app_name = s.app_name;
     sink.header.proc_id = std::to_string(::getpid());
     if (s.type == policy::SinkType::kFile) {
-      auto file = RotatingFileWriter::open(resolve(base_dir, s.path),
-                                           {.fsync = s.fsync,
-                                            .rotate_bytes = s.rotate_bytes,
-                                            .rotate_keep = s.rotate_keep});
+      auto file = RotatingFileWriter::open(
+          resolve(base_dir, s.path),
+          {.fsync = s.fsync, .rotate_bytes = s.rotate_bytes, .rotate_keep = s.rotate_keep});
       if (!file) return std::unexpected(Error{file.error().code, where + file.error().message});
       sink.writer = std::move(*file);
     } else {
       sink.syslog = true;
       auto writer = syslog_writer(s, base_dir);
-      if (!writer) return std::unexpected(Error{writer.error().code, where + writer.error().message});
+      if (!writer)
+        return std::unexpected(Error{writer.error().code, where + writer.error().message});
       if (!s.spool.empty()) {
         auto spool = Spool::open(resolve(base_dir, s.spool));
-        if (!spool) return std::unexpected(Error{spool.error().code, where + spool.error().message});
+        if (!spool)
+          return std::unexpected(Error{spool.error().code, where + spool.error().message});
         auto spooled = std::make_unique<SpooledWriter>(std::move(*writer), std::move(*spool));
         sink.spooled = spooled.get();
         sink.writer = std::move(spooled);

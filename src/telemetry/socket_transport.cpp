@@ -17,7 +17,7 @@ std::string errno_text(int err) { return std::strerror(err); }
 
 std::string name_of(const Endpoint& e) {
   return e.host.find(':') != std::string::npos ? "[" + e.host + "]:" + e.port
-                                                : e.host + ":" + e.port;
+                                               : e.host + ":" + e.port;
 }
 
 Result<void> connect_with_timeout(int fd, const sockaddr* addr, socklen_t len) {
@@ -96,16 +96,19 @@ Result<Endpoint> parse_endpoint(std::string_view address) {
   Endpoint e;
   if (!address.empty() && address.front() == '[') {
     const auto close = address.find("]:");
-    if (close == std::string_view::npos) return fail(Errc::kUsage, "bad address " + std::string(address));
+    if (close == std::string_view::npos)
+      return fail(Errc::kUsage, "bad address " + std::string(address));
     e.host = std::string(address.substr(1, close - 1));
     e.port = std::string(address.substr(close + 2));
   } else {
     const auto colon = address.rfind(':');
-    if (colon == std::string_view::npos) return fail(Errc::kUsage, "bad address " + std::string(address));
+    if (colon == std::string_view::npos)
+      return fail(Errc::kUsage, "bad address " + std::string(address));
     e.host = std::string(address.substr(0, colon));
     e.port = std::string(address.substr(colon + 1));
   }
-  if (e.host.empty() || e.port.empty()) return fail(Errc::kUsage, "bad address " + std::string(address));
+  if (e.host.empty() || e.port.empty())
+    return fail(Errc::kUsage, "bad address " + std::string(address));
   return e;
 }
 
@@ -134,7 +137,8 @@ Result<int> connect_socket(const Endpoint& endpoint, bool datagram) {
     result = fd;
   }
   ::freeaddrinfo(list);
-  if (result < 0) return fail(Errc::kIo, "cannot connect to " + name_of(endpoint) + ": " + last_error);
+  if (result < 0)
+    return fail(Errc::kIo, "cannot connect to " + name_of(endpoint) + ": " + last_error);
   return result;
 }
 

@@ -45,14 +45,14 @@ Result<SpoolFrames> parse_spool_frames(std::string_view data) {
     const std::size_t digits_end = space == std::string_view::npos ? data.size() : space;
     if (digits_end - pos > 7 || digits_end == pos) {
       if (space == std::string_view::npos && digits_end - pos <= 7) break;  // length cut short
-      return fail(Errc::kMalformed, "spool frame at byte " + std::to_string(pos) +
-                                        " has no valid length");
+      return fail(Errc::kMalformed,
+                  "spool frame at byte " + std::to_string(pos) + " has no valid length");
     }
     std::size_t length = 0;
     const auto [end, ec] = std::from_chars(data.data() + pos, data.data() + digits_end, length);
     if (ec != std::errc{} || end != data.data() + digits_end || length == 0 || length > kMaxFrame) {
-      return fail(Errc::kMalformed, "spool frame at byte " + std::to_string(pos) +
-                                        " has no valid length");
+      return fail(Errc::kMalformed,
+                  "spool frame at byte " + std::to_string(pos) + " has no valid length");
     }
     if (space == std::string_view::npos) break;
     if (data.size() - (space + 1) < length) break;  // frame cut short: a writer died mid-append
@@ -119,7 +119,8 @@ Result<void> Spool::append(std::span<const std::string> records) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
   auto written = write_all(fd, bytes, path);
-  if (written && ::fdatasync(fd) != 0) written = std::unexpected(io_error("cannot fsync", path, errno));
+  if (written && ::fdatasync(fd) != 0)
+    written = std::unexpected(io_error("cannot fsync", path, errno));
   ::close(fd);
   return written;
 }
@@ -151,7 +152,8 @@ Spool::Delivery Spool::deliver(RecordWriter& sink) {
       const auto aside = dir_ / ("queue.corrupt." + std::to_string(::time(nullptr)));
       ::rename(path.c_str(), aside.c_str());
       std::filesystem::remove(dir_ / "queue.offset");
-      result.error = Error{Errc::kMalformed, frames.error().message + "; moved to " + aside.string()};
+      result.error =
+          Error{Errc::kMalformed, frames.error().message + "; moved to " + aside.string()};
       ::close(fd);
       return result;
     }

@@ -30,7 +30,8 @@ void add_param(std::string& sd, std::string_view name, std::string_view value) {
 
 std::string join_reasons(const Event& e) {
   std::string out;
-  for (const auto& r : e.reasons) out += (out.empty() ? "" : ",") + std::string(reason_name(r.code));
+  for (const auto& r : e.reasons)
+    out += (out.empty() ? "" : ",") + std::string(reason_name(r.code));
   return out;
 }
 
@@ -156,15 +157,17 @@ std::string render_cef(const Event& e) {
     name = e.message;
   }
   std::string ext;
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-      e.timestamp.time_since_epoch());
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(e.timestamp.time_since_epoch());
   add_ext(ext, "rt", std::to_string(ms.count()));
   add_ext(ext, "dvchost", e.host);
   add_ext(ext, "externalId", e.id);
   add_ext(ext, "cat", e.point);
-  add_ext(ext, "act", e.type == EventType::kDecision
-                          ? (e.decision == "allow" ? "allow" : e.enforced ? "block" : "audit")
-                          : e.action);
+  add_ext(ext, "act",
+          e.type == EventType::kDecision ? (e.decision == "allow" ? "allow"
+                                            : e.enforced          ? "block"
+                                                                  : "audit")
+                                         : e.action);
   add_ext(ext, "outcome", e.outcome);
   if (e.file) {
     add_ext(ext, "filePath", e.file->path);

@@ -37,8 +37,8 @@ struct SyslogHeader {
 [[nodiscard]] std::string render_cef(const Event& event);
 
 // Escaping helpers (exposed for tests).
-[[nodiscard]] std::string sd_param_escape(std::string_view value);  // '"', '\\', ']'
-[[nodiscard]] std::string cef_header_escape(std::string_view value);  // '\\', '|'
+[[nodiscard]] std::string sd_param_escape(std::string_view value);       // '"', '\\', ']'
+[[nodiscard]] std::string cef_header_escape(std::string_view value);     // '\\', '|'
 [[nodiscard]] std::string cef_extension_escape(std::string_view value);  // '\\', '=', CR, LF
 
 }  // namespace signet::telemetry

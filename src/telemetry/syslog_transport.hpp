@@ -35,10 +35,10 @@ struct Endpoint {
 [[nodiscard]] Result<Endpoint> parse_endpoint(std::string_view address);
 
 struct TlsOptions {
-  std::filesystem::path ca_file;       // the server certificate must chain to it
-  std::filesystem::path cert_file;     // client certificate (PEM, chain after the leaf); optional
-  std::string key_ref;                 // client key: pkcs11: URI or file:PATH
-  std::string server_name;             // checked in the server certificate; default: the host
+  std::filesystem::path ca_file;    // the server certificate must chain to it
+  std::filesystem::path cert_file;  // client certificate (PEM, chain after the leaf); optional
+  std::string key_ref;              // client key: pkcs11: URI or file:PATH
+  std::string server_name;          // checked in the server certificate; default: the host
 };
 
 // Connect and I/O timeouts keep a dead receiver from holding the writer thread for long.

@@ -9,7 +9,6 @@
 
 #include <csignal>
 #include <ctime>
-
 #include <optional>
 
 #include "crypto/certificate.hpp"
@@ -52,7 +51,8 @@ class SigpipeGuard {
 
 bool is_ip_literal(const std::string& host) {
   unsigned char buf[16];
-  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 || ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
 class TlsTransport final : public Transport {
@@ -85,10 +85,9 @@ class TlsTransport final : public Transport {
     }
     if (SSL_connect(ssl_.get()) != 1) {
       const long verify = SSL_get_verify_result(ssl_.get());
-      std::string why = verify != X509_V_OK
-                            ? std::string("server certificate rejected: ") +
-                                  X509_verify_cert_error_string(verify)
-                            : "TLS handshake failed";
+      std::string why = verify != X509_V_OK ? std::string("server certificate rejected: ") +
+                                                  X509_verify_cert_error_string(verify)
+                                            : "TLS handshake failed";
       return failed(why);
     }
     return {};
@@ -139,9 +138,11 @@ class TlsTransport final : public Transport {
 
 }  // namespace
 
-Result<std::unique_ptr<Transport>> make_tls_transport(Endpoint endpoint, const TlsOptions& options) {
+Result<std::unique_ptr<Transport>> make_tls_transport(Endpoint endpoint,
+                                                      const TlsOptions& options) {
   SslCtxPtr ctx(SSL_CTX_new(TLS_client_method()));
-  if (!ctx) return fail(Errc::kCrypto, "cannot create a TLS context: " + crypto::take_ossl_errors());
+  if (!ctx)
+    return fail(Errc::kCrypto, "cannot create a TLS context: " + crypto::take_ossl_errors());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   if (SSL_CTX_load_verify_locations(ctx.get(), options.ca_file.c_str(), nullptr) != 1) {
@@ -159,9 +160,9 @@ Result<std::unique_ptr<Transport>> make_tls_transport(Endpoint endpoint, const T
     if (SSL_CTX_use_certificate(ctx.get(), key->certificate().get()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx.get(), key->pkey()) != 1 ||
         SSL_CTX_check_private_key(ctx.get()) != 1) {
-      return fail(Errc::kKeyUnavailable,
-                  "syslog client certificate and key do not work together: " +
-                      crypto::take_ossl_errors());
+      return fail(
+          Errc::kKeyUnavailable,
+          "syslog client certificate and key do not work together: " + crypto::take_ossl_errors());
     }
     for (const auto& c : key->chain()) SSL_CTX_add1_chain_cert(ctx.get(), c.get());
   }

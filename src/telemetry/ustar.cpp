@@ -53,8 +53,8 @@ bool safe_name(std::string_view name) {
   std::size_t pos = 0;
   while (pos <= name.size()) {
     const auto slash = name.find('/', pos);
-    const auto part = name.substr(pos, slash == std::string_view::npos ? std::string_view::npos
-                                                                      : slash - pos);
+    const auto part =
+        name.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
     if (part.empty() || part == "." || part == "..") return false;
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
@@ -87,7 +87,9 @@ Result<Bytes> write_ustar(std::span<const TarMember> members, std::int64_t mtime
     put_octal(header + 124, 12, m.data.size());
     put_octal(header + 136, 12, static_cast<std::uint64_t>(mtime < 0 ? 0 : mtime));
     header[156] = '0';
-    put_text(header + 257, std::string_view("ustar\0" "00", 8));
+    put_text(header + 257, std::string_view("ustar\0"
+                                            "00",
+                                            8));
     put_text(header + 265, "root");
     put_text(header + 297, "root");
     put_octal(header + 148, 7, checksum(header));
@@ -116,7 +118,8 @@ Result<std::vector<TarEntry>> read_ustar(std::span<const std::uint8_t> archive) 
     const std::uint8_t* header = archive.data() + pos;
     if (std::all_of(header, header + kBlock, [](std::uint8_t b) { return b == 0; })) {
       if (archive.size() - pos < 2 * kBlock ||
-          !std::all_of(header + kBlock, header + 2 * kBlock, [](std::uint8_t b) { return b == 0; })) {
+          !std::all_of(header + kBlock, header + 2 * kBlock,
+                       [](std::uint8_t b) { return b == 0; })) {
         return bad("a single zero block is not an archive end");
       }
       for (std::size_t i = pos + 2 * kBlock; i < archive.size(); ++i) {

@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A record that parses renders back to something that parses to the same record.
   const auto nl = text.find('\n');
   if (auto record = signet::telemetry::parse_audit_record(text.substr(0, nl))) {
-    auto again = signet::telemetry::parse_audit_record(
-        signet::telemetry::render_audit_record(*record));
+    auto again =
+        signet::telemetry::parse_audit_record(signet::telemetry::render_audit_record(*record));
     if (!again || again->seq != record->seq || again->prev != record->prev) std::abort();
   }
   return 0;

@@ -1,12 +1,11 @@
 // The audit log: appends with a real CMS checkpoint signer, and `audit verify` findings for an
 // untouched, edited, deleted, swapped and truncated log, and for forged checkpoints.
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <openssl/pem.h>
 
 #include "core/file_io.hpp"
 #include "support/test_pki.hpp"
@@ -28,9 +27,10 @@ class AuditLogTest : public ::testing::Test {
   void SetUp() override {
     root_ = std::make_unique<signet::testing::Issued>(signet::testing::issue(
         {.subject = "O=Example Plant, CN=Audit Root", .is_ca = true}, KeyKind::kEcP256, nullptr));
-    signer_ = std::make_unique<signet::testing::Issued>(signet::testing::issue(
-        {.subject = "O=Example Plant, CN=Audit Signer", .ekus = std::vector<std::string>{"codeSigning"}},
-        KeyKind::kEcP256, root_.get()));
+    signer_ = std::make_unique<signet::testing::Issued>(
+        signet::testing::issue({.subject = "O=Example Plant, CN=Audit Signer",
+                                .ekus = std::vector<std::string>{"codeSigning"}},
+                               KeyKind::kEcP256, root_.get()));
     const auto dir = std::filesystem::path(tmp_.path());
     key_file_ = dir / "audit.key";
     cert_file_ = dir / "audit.pem";
@@ -41,19 +41,20 @@ class AuditLogTest : public ::testing::Test {
                                          nullptr, nullptr));
     bio.reset();
     const std::string pem = signer_->cert.pem() + root_->cert.pem();
-    ASSERT_TRUE(write_file_atomic(cert_file_, {reinterpret_cast<const std::uint8_t*>(pem.data()),
-                                               pem.size()}));
+    ASSERT_TRUE(write_file_atomic(cert_file_,
+                                  {reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()}));
   }
 
   // n events with a checkpoint after every `every`.
   void write_events(int n, std::uint32_t every, bool sign = true) {
-    auto log = AuditLog::open(log_, every,
-                              sign ? make_cms_checkpoint_signer("file:" + key_file_.string(), cert_file_)
-                                   : nullptr,
-                              std::make_shared<FixedClock>());
+    auto log = AuditLog::open(
+        log_, every,
+        sign ? make_cms_checkpoint_signer("file:" + key_file_.string(), cert_file_) : nullptr,
+        std::make_shared<FixedClock>());
     ASSERT_TRUE(log) << log.error().message;
     for (int i = 1; i <= n; ++i) {
-      const std::vector<std::string> record = {"{\"event\":{\"sequence\":" + std::to_string(i) + "}}"};
+      const std::vector<std::string> record = {"{\"event\":{\"sequence\":" + std::to_string(i) +
+                                               "}}"};
       const auto written = (*log)->write(record);
       ASSERT_TRUE(written.ok()) << written.error->message;
     }
@@ -71,7 +72,8 @@ class AuditLogTest : public ::testing::Test {
       text += lines[i];
       if (i + 1 < lines.size() || final_newline) text += '\n';
     }
-    ASSERT_TRUE(write_file_atomic(log_, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
+    ASSERT_TRUE(
+        write_file_atomic(log_, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
   }
   AuditReport verify(std::vector<crypto::Certificate> pinned = {}) {
     auto text = read_file_text(log_);
@@ -104,7 +106,8 @@ TEST_F(AuditLogTest, UntouchedLogIsIntactWithCheckpoints) {
 
 TEST_F(AuditLogTest, ManualCheckpointSealsTheTail) {
   write_events(3, 100);
-  auto log = AuditLog::open(log_, 100, make_cms_checkpoint_signer("file:" + key_file_.string(), cert_file_),
+  auto log = AuditLog::open(log_, 100,
+                            make_cms_checkpoint_signer("file:" + key_file_.string(), cert_file_),
                             std::make_shared<FixedClock>());
   ASSERT_TRUE(log);
   ASSERT_TRUE((*log)->checkpoint());
@@ -206,11 +209,10 @@ TEST(AuditRecordTest, StrictParsing) {
   EXPECT_FALSE(parse_audit_record(line.substr(0, line.size() - 1)));
   EXPECT_FALSE(parse_audit_record(
       R"({"seq":1,"time":"t","prev":"00","type":"event","event":{}})"));  // short hash
-  EXPECT_FALSE(parse_audit_record(
-      R"({"seq":1,"time":"t","prev":")" + std::string(kGenesisHash) +
-      R"(","type":"event","event":{},"extra":1})"));
-  EXPECT_FALSE(parse_audit_record(
-      R"({"seq":0,"time":"t","prev":")" + std::string(kGenesisHash) + R"(","type":"event","event":{}})"));
+  EXPECT_FALSE(parse_audit_record(R"({"seq":1,"time":"t","prev":")" + std::string(kGenesisHash) +
+                                  R"(","type":"event","event":{},"extra":1})"));
+  EXPECT_FALSE(parse_audit_record(R"({"seq":0,"time":"t","prev":")" + std::string(kGenesisHash) +
+                                  R"(","type":"event","event":{}})"));
 }
 
 }  // namespace

@@ -106,7 +106,8 @@ TEST(TelemetryConfigTest, RefusesWhatIsWrong) {
   const auto has = [](const std::string& message, std::string_view part) {
     return message.find(part) != std::string::npos;
   };
-  EXPECT_TRUE(has(error_of("[telemetry]\nhostname = \"x\"\n"), "telemetry: unknown key 'hostname'"));
+  EXPECT_TRUE(
+      has(error_of("[telemetry]\nhostname = \"x\"\n"), "telemetry: unknown key 'hostname'"));
   EXPECT_TRUE(has(error_of("[[telemetry.sink]]\ntype = \"file\"\npath = \"p\"\ncolor = 1\n"),
                   "telemetry.sink[0]: unknown key 'color'"));
   EXPECT_TRUE(has(error_of("[telemetry.audit]\npath = \"a\"\nevery = 3\n"),

@@ -25,9 +25,9 @@ Ids techniques(std::string_view cls, std::string_view op = "verify", std::string
 }
 
 TEST(AttackTechniquesTest, TableHasTheFifteenM0945Techniques) {
-  const Ids expected = {"T0843", "T0843.001", "T0843.002", "T0843.003", "T0889",
-                        "T0821", "T0873",     "T0873.001", "T1693",     "T1693.001",
-                        "T1693.002", "T0849", "T0851",     "T0862",     "T0863"};
+  const Ids expected = {"T0843",     "T0843.001", "T0843.002", "T0843.003", "T0889",
+                        "T0821",     "T0873",     "T0873.001", "T1693",     "T1693.001",
+                        "T1693.002", "T0849",     "T0851",     "T0862",     "T0863"};
   Ids ids;
   for (const auto& t : m0945_techniques()) {
     ids.emplace_back(t.id);
@@ -46,8 +46,10 @@ TEST(AttackTechniquesTest, MappingByClassOperationAndPoint) {
   EXPECT_EQ(techniques("library"), (Ids{"T0851"}));
   EXPECT_EQ(techniques("kernel-module"), (Ids{"T0851"}));
   EXPECT_EQ(techniques("plc-program"), (Ids{"T0843", "T0889", "T0821"}));
-  EXPECT_EQ(techniques("plc-program", "download-all"), (Ids{"T0843.001", "T0843", "T0889", "T0821"}));
-  EXPECT_EQ(techniques("plc-program", "online-edit"), (Ids{"T0843.002", "T0843", "T0889", "T0821"}));
+  EXPECT_EQ(techniques("plc-program", "download-all"),
+            (Ids{"T0843.001", "T0843", "T0889", "T0821"}));
+  EXPECT_EQ(techniques("plc-program", "online-edit"),
+            (Ids{"T0843.002", "T0843", "T0889", "T0821"}));
   EXPECT_EQ(techniques("plc-program", "program-append"),
             (Ids{"T0843.003", "T0843", "T0889", "T0821"}));
   EXPECT_EQ(techniques("project-file", "verify", "line3.s7p"), (Ids{"T0873.001", "T0873"}));
@@ -82,7 +84,9 @@ policy::Decision denied_plc_program() {
   d.signers = {signer};
   formats::Statement st;
   st.subjects = {{"plc1.st", {{"sha256", std::string(64, 'b')}}}};
-  st.predicate = {"plc-program", "acme/plc-5000/line3/plc1", "7", 3, "CHG-1", "", };
+  st.predicate = {
+      "plc-program", "acme/plc-5000/line3/plc1", "7", 3, "CHG-1", "",
+  };
   d.statement = st;
   d.format = "signet";
   d.rule = "plc-programs";
@@ -172,7 +176,8 @@ TEST(EventTest, Rfc5424HeaderStructuredDataAndMessage) {
   SyslogHeader header{.facility = 4, .app_name = "signet", .proc_id = "42"};
   const std::string line = render_rfc5424(e, header, render_ecs_json(e));
   // PRI = auth(4) * 8 + err(3)
-  EXPECT_TRUE(line.starts_with("<35>1 2027-01-15T08:00:00Z hmi_01 signet 42 decision [signet@32473 "))
+  EXPECT_TRUE(
+      line.starts_with("<35>1 2027-01-15T08:00:00Z hmi_01 signet 42 decision [signet@32473 "))
       << line;
   EXPECT_NE(line.find("rule=\"a\\]b\\\"c\\\\d\""), std::string::npos) << line;
   EXPECT_NE(line.find("reasons=\"DIGEST_MISMATCH\""), std::string::npos);

@@ -28,7 +28,8 @@ TEST(UstarTest, RoundTrip) {
   ASSERT_TRUE(entries) << entries.error().message;
   ASSERT_EQ(entries->size(), 3u);
   EXPECT_EQ((*entries)[1].name, "events.jsonl");
-  EXPECT_EQ(std::string((*entries)[1].data.begin(), (*entries)[1].data.end()), std::string(1000, 'e'));
+  EXPECT_EQ(std::string((*entries)[1].data.begin(), (*entries)[1].data.end()),
+            std::string(1000, 'e'));
   EXPECT_TRUE((*entries)[2].data.empty());
 }
 

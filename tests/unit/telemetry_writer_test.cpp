@@ -251,7 +251,8 @@ TEST(EmitterTest, FullQueueDropsCountsAndReportsOnceTheWriterRecovers) {
                   std::chrono::milliseconds(5000));
   emitter.emit(test_event(1, "h", FixedClock().now()));
   gate->wait_entered();  // the writer thread now hangs inside write()
-  for (int i = 2; i <= 11; ++i) emitter.emit(test_event(i, "h", FixedClock().now()));  // never blocks
+  for (int i = 2; i <= 11; ++i)
+    emitter.emit(test_event(i, "h", FixedClock().now()));  // never blocks
   gate->open();
   const auto report = emitter.close();
   EXPECT_EQ(report.dropped, 6u);  // 4 fit while the writer hung
@@ -269,9 +270,8 @@ TEST(EmitterTest, CloseIsBoundedWhenTheWriterHangs) {
   GatedWriter* gate = gated.get();
   std::vector<Sink> sinks(1);
   sinks[0].writer = std::move(gated);
-  auto emitter = std::make_unique<Emitter>(std::move(sinks), "h", "",
-                                           std::make_shared<FixedClock>(), 16,
-                                           std::chrono::milliseconds(50));
+  auto emitter = std::make_unique<Emitter>(
+      std::move(sinks), "h", "", std::make_shared<FixedClock>(), 16, std::chrono::milliseconds(50));
   emitter->emit(test_event(1, "h", FixedClock().now()));
   gate->wait_entered();
   emitter->emit(test_event(2, "h", FixedClock().now()));
@@ -287,11 +287,10 @@ TEST(EmitterTest, CloseIsBoundedWhenTheWriterHangs) {
 TEST(EmitterTest, RendersPerSinkFormat) {
   signet::testing::TempDir dir;
   std::vector<Sink> sinks;
-  for (auto format : {policy::EventFormat::kEcsJson, policy::EventFormat::kRfc5424,
-                      policy::EventFormat::kCef}) {
-    auto w = RotatingFileWriter::open(std::filesystem::path(dir.path()) /
-                                          policy::event_format_name(format),
-                                      {});
+  for (auto format :
+       {policy::EventFormat::kEcsJson, policy::EventFormat::kRfc5424, policy::EventFormat::kCef}) {
+    auto w = RotatingFileWriter::open(
+        std::filesystem::path(dir.path()) / policy::event_format_name(format), {});
     ASSERT_TRUE(w);
     Sink sink;
     sink.format = format;
