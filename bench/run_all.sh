@@ -29,3 +29,7 @@ fi
 echo
 echo "== signet verify vs openssl dgst =="
 bash "$HERE/verify_vs_openssl.sh" "$BUILD/signet"
+
+echo
+echo "== Authenticode: signet verify vs osslsigncode verify (100 MiB PE) =="
+bash "$HERE/authenticode_vs_osslsigncode.sh" "$BUILD/signet"
