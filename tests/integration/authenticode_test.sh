@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PE images signed here with osslsigncode under the test PKI: without and with an RFC 3161 timestamp
-# from a local TSA (osslsigncode's built-in TSA with a TSA key of the test PKI), two signatures
-# (nested), an expired signer accepted only through its timestamp, a SHA-1 image digest refused.
+# from a local TSA (a loopback HTTP TSA answering with `openssl ts -reply`, and osslsigncode's
+# built-in TSA where it has one; TSA key from the test PKI), two signatures (nested), an expired
+# signer accepted only through its timestamp, a SHA-1 image digest refused.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/debian_packages.sh"
 deb_extract shim-unsigned pkg || { failed "download shim-unsigned"; finish; exit 1; }
@@ -37,12 +38,52 @@ id = "windows-tools"
 class = "executable"
 publishers = ["ot-engineering"]'
 # (write_policy's own rules are for firmware and PLC programs; executables get a rule of their own)
-in2020=$(date -u -d '2020-06-01 12:00:00' +%s)
 
-sign() {  # IN OUT [osslsigncode options...]
+# RFC 3161 over HTTP from a loopback TSA (openssl ts -reply), one answering now and one answering as
+# of 2020 (under faketime); osslsigncode >= 2.6 also has a built-in TSA, used where it exists.
+cat >tsa.cnf <<'CNF'
+[ tsa ]
+default_tsa = this
+[ this ]
+serial = ./tsa-serial
+crypto_device = builtin
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.57264.2.1
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = no
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+CNF
+echo 01 >tsa-serial
+TSA_PIDS=()
+stop_tsas() { for pid in "${TSA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap stop_tsas EXIT
+HERE=$(dirname "$0")
+start_tsa() {  # VAR PORT_FILE [faketime spec] — starts a TSA, sets VAR to its URL
+  local run=()
+  [[ -n ${3:-} ]] && run=(faketime "$3")
+  "${run[@]}" /usr/bin/python3 "$HERE/local_tsa.py" "$W/$2" "$W/ts.pem" "$W/ts.key" \
+    "$P/inter.pem" "$W/tsa.cnf" >"$W/$2.log" 2>&1 &
+  TSA_PIDS+=($!)
+  for _ in $(seq 100); do [[ -s $W/$2 ]] && break; sleep 0.1; done
+  [[ -s $W/$2 ]] || failed "local TSA did not start: $(cat "$W/$2.log")"
+  printf -v "$1" 'http://127.0.0.1:%s/' "$(cat "$W/$2" 2>/dev/null)"
+}
+start_tsa TSA_NOW tsa-now.port
+start_tsa TSA_2020 tsa-2020.port '2020-06-01 12:00:00'
+if osslsigncode sign --help 2>&1 | grep -q -- '-TSA-certs'; then
+  tsa_now=(-TSA-certs ts-chain.pem -TSA-key ts.key)
+else
+  tsa_now=(-ts "$TSA_NOW")
+fi
+
+SIGN_RUN=()
+sign() {  # IN OUT [osslsigncode options...]   (under ${SIGN_RUN[@]}, e.g. faketime)
   local in=$1 out=$2
   shift 2
-  osslsigncode sign -in "$in" -out "$out" "$@" >"$W/sign.log" 2>&1 ||
+  "${SIGN_RUN[@]}" osslsigncode sign -in "$in" -out "$out" "$@" >"$W/sign.log" 2>&1 ||
     { failed "osslsigncode sign $*"; sed 's/^/     | /' "$W/sign.log"; }
 }
 sign plain.efi signed.efi -certs dana-chain.pem -key dana.key -h sha256
@@ -50,23 +91,22 @@ expect_allow signed --class executable signed.efi --policy policy.toml
 [[ $(json_get signed.json "d['format']") == authenticode ]] && pass "detected as authenticode" ||
   failed "format $(json_get signed.json "d['format']")"
 
-sign plain.efi stamped.efi -certs dana-chain.pem -key dana.key -h sha256 \
-  -TSA-certs ts-chain.pem -TSA-key ts.key
+sign plain.efi stamped.efi -certs dana-chain.pem -key dana.key -h sha256 -ts "$TSA_NOW"
 expect_allow stamped --class executable stamped.efi --policy policy.toml
 [[ $(json_get stamped.json "d['signers'][0]['timestamp'] is not None") == True ]] &&
   pass "RFC 3161 timestamp verified" || failed "no verified timestamp"
 
 # Two signatures: a nested one by a second signer.
-sign stamped.efi nested.efi -certs erik-chain.pem -key erik.key -h sha384 -nest \
-  -TSA-certs ts-chain.pem -TSA-key ts.key
+sign stamped.efi nested.efi -certs erik-chain.pem -key erik.key -h sha384 -nest "${tsa_now[@]}"
 expect_allow nested --class executable nested.efi --policy policy.toml
 [[ $(json_get nested.json "len([s for s in d['signers'] if s['trusted']])") == 2 ]] &&
   pass "both signatures trusted" || failed "signers: $(json_get nested.json "d['signers']")"
 
 # Expired signer: signed (and stamped) in 2020 while its certificate was valid.
-sign plain.efi old-stamped.efi -certs old-chain.pem -key old.key -h sha256 -time "$in2020" \
-  -TSA-certs ts-chain.pem -TSA-key ts.key -TSA-time "$in2020"
-sign plain.efi old-unstamped.efi -certs old-chain.pem -key old.key -h sha256 -time "$in2020"
+SIGN_RUN=(faketime '2020-06-01 12:00:00')
+sign plain.efi old-stamped.efi -certs old-chain.pem -key old.key -h sha256 -ts "$TSA_2020"
+sign plain.efi old-unstamped.efi -certs old-chain.pem -key old.key -h sha256
+SIGN_RUN=()
 expect_allow expired-with-timestamp --class executable old-stamped.efi --policy policy.toml
 expect_deny expired-without-timestamp CERT_EXPIRED --class executable old-unstamped.efi \
   --policy policy.toml
