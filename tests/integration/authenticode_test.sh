@@ -58,7 +58,11 @@ ess_cert_id_alg = sha256
 CNF
 echo 01 >tsa-serial
 TSA_PIDS=()
-stop_tsas() { for pid in "${TSA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+stop_tsas() {
+  local pid_file
+  for pid_file in "$W"/tsa-*.port.pid; do [[ -f $pid_file ]] && kill "$(cat "$pid_file")" 2>/dev/null; done
+  for pid in "${TSA_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
 trap stop_tsas EXIT
 HERE=$(dirname "$0")
 start_tsa() {  # VAR PORT_FILE [faketime spec] — starts a TSA, sets VAR to its URL

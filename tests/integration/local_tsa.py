@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A loopback RFC 3161 time-stamp authority for the Authenticode tests: POSTed requests are answered
 by `openssl ts -reply` with a TSA key of the test PKI. Listens on 127.0.0.1 (port chosen by the OS,
-written to PORT_FILE), serves until killed by the test that started it.
+written to PORT_FILE; its pid to PORT_FILE.pid), serves until the test that started it kills it.
 
     local_tsa.py PORT_FILE TSA_CERT TSA_KEY CHAIN CONFIG
 """
@@ -45,6 +45,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+with open(PORT_FILE + ".pid", "w") as f:  # this process, whatever wrapper (faketime) started it
+    f.write(str(os.getpid()))
 with open(PORT_FILE + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(PORT_FILE + ".tmp", PORT_FILE)
