@@ -46,8 +46,15 @@ struct Decision {
   std::optional<formats::Statement> statement;
   std::string format;  // signature format evaluated ("signet", ...)
   TimePoint evaluated_at{};
+  std::optional<std::string> window;  // the rule's maintenance window that was open
+  // Reasons that flag the decision without denying it (OUTSIDE_WINDOW under
+  // outside_window = "alert"). They are listed in `reasons` too; the verdict is allow exactly when
+  // every reason is one of these.
+  std::vector<ReasonCode> alerts;
 
   [[nodiscard]] bool allowed() const noexcept { return verdict == Verdict::kAllow; }
+  // Allowed, but with reasons: the event is an alert ("signed is not benign").
+  [[nodiscard]] bool flagged() const noexcept { return allowed() && !reasons.empty(); }
   // The exit-status meaning: a deny in audit mode does not block.
   [[nodiscard]] bool blocks() const noexcept { return verdict == Verdict::kDeny && enforced; }
   [[nodiscard]] bool has_reason(ReasonCode code) const noexcept;

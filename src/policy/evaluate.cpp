@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "policy/change_control.hpp"
 #include "policy/subject_pattern.hpp"
 
 namespace signet::policy {
@@ -196,6 +197,7 @@ Decision evaluate(const Policy& policy, const formats::SignatureEvidence& eviden
     add_reason(decision.reasons,
                {ReasonCode::kNoRule, "no rule matches class '" + facts->artifact_class +
                                          "' and target '" + facts->target + "'"});
+    explain_no_rule(policy, facts->artifact_class, facts->target, decision);
   } else {
     decision.rule = rule->id;
     if (rule->mode) decision.mode = *rule->mode;
@@ -204,7 +206,13 @@ Decision evaluate(const Policy& policy, const formats::SignatureEvidence& eviden
 
   check_artifacts(evidence, context, decision);
   judge_signers(policy, rule, evidence, context, decision);
-  decision.verdict = decision.reasons.empty() ? Verdict::kAllow : Verdict::kDeny;
+  if (rule != nullptr) check_change_control(policy, *rule, evidence, context, decision);
+  const bool only_alerts =
+      std::all_of(decision.reasons.begin(), decision.reasons.end(), [&](const Reason& reason) {
+        return std::find(decision.alerts.begin(), decision.alerts.end(), reason.code) !=
+               decision.alerts.end();
+      });
+  decision.verdict = only_alerts ? Verdict::kAllow : Verdict::kDeny;
   return decision;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,13 +21,27 @@ struct Artifact {
   std::string sha256;  // lower-case hex, computed by the caller
 };
 
+// What was last installed on a target (for one artifact class): the rollback state an enforcement
+// point keeps (src/gate/state_db.hpp). Each value is the highest ever installed.
+struct InstalledState {
+  std::optional<std::uint64_t> counter;
+  std::optional<std::string> version;  // a semantic version
+  std::optional<TimePoint> updated_at;
+};
+
 struct EvaluationContext {
   TimePoint now;                    // the verification time (`--at` or the clock)
   std::vector<Artifact> artifacts;  // what is being verified
   std::string host;
-  // For formats without a signed Statement: class and target given by the caller.
+  // For formats without a signed Statement: class and target given by the caller. With a
+  // Statement: what the caller expects (WRONG_CLASS / WRONG_TARGET when it differs).
   std::optional<std::string> artifact_class;
   std::optional<std::string> target;
+  // The change ticket given at the point (`--ticket`); rules with require_ticket compare it.
+  std::optional<std::string> ticket;
+  // Rollback state of the signed target and class. nullopt: the caller consulted none, and a rule
+  // with `rollback` then denies (fail closed); an empty InstalledState: nothing installed yet.
+  std::optional<InstalledState> installed;
 };
 
 [[nodiscard]] Decision evaluate(const Policy& policy, const formats::SignatureEvidence& evidence,
@@ -40,8 +55,7 @@ struct EvaluationContext {
                                             const formats::SignatureEvidence& evidence,
                                             TimePoint now);
 
-// How many distinct trusted signers (distinct_trusted_signers()) a rule needs: 1 until rules get
-// min_signers.
+// How many distinct trusted signers (distinct_trusted_signers()) a rule needs: its min_signers.
 [[nodiscard]] std::size_t required_signers(const Rule& rule) noexcept;
 
 // A decision for input that never became evidence (no signature: UNSIGNED; unparsable: MALFORMED).

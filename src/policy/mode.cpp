@@ -25,4 +25,12 @@ std::string_view verify_time_name(VerifyTime v) noexcept {
   return "timestamp";
 }
 
+std::string_view outside_window_name(OutsideWindow v) noexcept {
+  return v == OutsideWindow::kAlert ? "alert" : "deny";
+}
+
+std::string_view rollback_name(Rollback v) noexcept {
+  return v == Rollback::kVersion ? "version" : "counter";
+}
+
 }  // namespace signet::policy

@@ -2,7 +2,9 @@
 // file) and what signet enforces (Policy: the spec with its trust anchors and CRLs loaded).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "crypto/x509_verify.hpp"
 #include "policy/subject_pattern.hpp"
 #include "policy/telemetry_spec.hpp"
+#include "policy/window.hpp"
 
 namespace signet::policy {
 
@@ -22,6 +25,16 @@ enum class Mode { kEnforce, kAudit };
 // When a signer's certificate chain is judged (issue 5 adds the last two as deliberate choices).
 enum class VerifyTime { kTimestamp, kNow, kIgnoreExpiry };
 [[nodiscard]] std::string_view verify_time_name(VerifyTime v) noexcept;  // "timestamp" | ...
+
+// What a change outside all of a rule's maintenance windows gets: OUTSIDE_WINDOW either denies
+// or is reported on an allowed decision (an alert).
+enum class OutsideWindow { kDeny, kAlert };
+[[nodiscard]] std::string_view outside_window_name(OutsideWindow v) noexcept;  // "deny" | "alert"
+
+// What a rule's rollback protection compares per target: the Statement's security counter, or
+// its version as a semantic version.
+enum class Rollback { kCounter, kVersion };
+[[nodiscard]] std::string_view rollback_name(Rollback v) noexcept;  // "counter" | "version"
 
 struct TrustStoreSpec {
   std::string name;
@@ -49,6 +62,11 @@ struct RuleSpec {
   std::vector<std::string> publishers;
   bool require_timestamp = false;
   std::optional<Mode> mode;  // per-rule override of the global mode
+  std::int64_t min_signers = 1;          // distinct trusted signers (two-person rule: 2)
+  bool require_ticket = false;           // signed ticket, equal to the one given at the point
+  std::vector<std::string> windows;      // names of [window.NAME] tables; empty = any time
+  std::optional<OutsideWindow> outside_window;  // only with windows; absent = deny
+  std::optional<Rollback> rollback;      // absent = no rollback protection
 };
 
 struct PolicySpec {
@@ -57,6 +75,8 @@ struct PolicySpec {
   std::vector<PublisherSpec> publishers;
   std::vector<RuleSpec> rules;
   std::optional<TelemetrySpec> telemetry;  // [telemetry]: event sinks and the audit log
+  std::vector<WindowSpec> windows;         // [window.NAME]
+  std::optional<std::string> state_db;     // rollback state and change records (SQLite)
 };
 
 // Pure: parses TOML text. Unknown keys anywhere, wrong types, missing required keys, duplicate
@@ -109,15 +129,27 @@ struct Rule {
   std::vector<std::string> publishers;
   bool require_timestamp = false;
   std::optional<Mode> mode;
+  std::size_t min_signers = 1;
+  bool require_ticket = false;
+  std::vector<std::string> windows;  // names of the policy's windows
+  OutsideWindow outside_window = OutsideWindow::kDeny;
+  std::optional<Rollback> rollback;
 };
+
+// Where time zone files are read from: $TZDIR when set, else /usr/share/zoneinfo (Debian tzdata).
+[[nodiscard]] std::filesystem::path default_zoneinfo_dir();
 
 // A Policy that exists is valid: every store loaded, every reference resolved.
 class Policy {
  public:
-  // Reads the file, parses it, loads anchors/CRLs relative to the file's directory.
-  [[nodiscard]] static Result<Policy> load(const std::filesystem::path& file);
-  [[nodiscard]] static Result<Policy> from_spec(const PolicySpec& spec,
-                                                const std::filesystem::path& base_dir);
+  // Reads the file, parses it, loads anchors/CRLs relative to the file's directory and the time
+  // zones of its windows (TZif files under zoneinfo_dir; "UTC" needs none).
+  [[nodiscard]] static Result<Policy> load(
+      const std::filesystem::path& file,
+      const std::filesystem::path& zoneinfo_dir = default_zoneinfo_dir());
+  [[nodiscard]] static Result<Policy> from_spec(
+      const PolicySpec& spec, const std::filesystem::path& base_dir,
+      const std::filesystem::path& zoneinfo_dir = default_zoneinfo_dir());
 
   [[nodiscard]] Mode mode() const noexcept { return mode_; }
   [[nodiscard]] const std::vector<TrustStore>& trust_stores() const noexcept { return stores_; }
@@ -130,6 +162,12 @@ class Policy {
   // [telemetry] as written; its relative paths are relative to base_dir().
   [[nodiscard]] const std::optional<TelemetrySpec>& telemetry() const noexcept { return telemetry_; }
   [[nodiscard]] const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
+  [[nodiscard]] const std::vector<Window>& windows() const noexcept { return windows_; }
+  [[nodiscard]] const Window* find_window(std::string_view name) const noexcept;
+  // `state_db` as written, relative paths resolved against base_dir(); nullopt when absent.
+  [[nodiscard]] const std::optional<std::filesystem::path>& state_db() const noexcept {
+    return state_db_;
+  }
 
  private:
   Policy() = default;
@@ -140,6 +178,8 @@ class Policy {
   std::string source_sha256_;
   std::optional<TelemetrySpec> telemetry_;
   std::filesystem::path base_dir_;
+  std::vector<Window> windows_;
+  std::optional<std::filesystem::path> state_db_;
 };
 
 }  // namespace signet::policy

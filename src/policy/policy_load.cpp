@@ -1,6 +1,9 @@
 // Policy::load / from_spec: the spec with its trust anchors and CRLs loaded (files relative to the
 // policy file) and its names resolved. The only part of policy/ that touches files.
+#include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +11,7 @@
 #include "core/file_io.hpp"
 #include "core/hex.hpp"
 #include "core/raw_public_key.hpp"
+#include "core/time_zone.hpp"
 #include "crypto/certificate.hpp"
 #include "crypto/digest.hpp"
 #include "crypto/x509_verify.hpp"
@@ -127,9 +131,52 @@ Result<Publisher> make_publisher(const PublisherSpec& spec) {
                    .eku_oids = std::move(oids)};
 }
 
+// The zones of the policy's recurring windows, each read once: "UTC" built in, any other name a
+// TZif file under zoneinfo_dir.
+Result<std::vector<Window>> load_windows(const std::vector<WindowSpec>& specs,
+                                         const std::filesystem::path& zoneinfo_dir) {
+  std::map<std::string, std::shared_ptr<const TimeZone>> zones;
+  std::vector<Window> out;
+  for (const auto& spec : specs) {
+    std::shared_ptr<const TimeZone> zone;
+    if (!spec.tz.empty()) {
+      auto& cached = zones[spec.tz];
+      if (!cached && spec.tz == "UTC") cached = std::make_shared<const TimeZone>(TimeZone::utc());
+      if (!cached) {
+        const std::string where = "window '" + spec.name + "': tz '" + spec.tz + "'";
+        if (!is_valid_zone_name(spec.tz)) {
+          return fail(Errc::kPolicyInvalid, where + " is not a time zone name");
+        }
+        auto bytes = read_file_bytes(zoneinfo_dir / spec.tz, 1u << 20);
+        if (!bytes) {
+          return fail(Errc::kPolicyInvalid,
+                      where + ": unknown time zone (" + bytes.error().message + ")");
+        }
+        auto parsed = TimeZone::from_tzif(spec.tz, *bytes);
+        if (!parsed) {
+          return fail(Errc::kPolicyInvalid, where + ": " + parsed.error().message);
+        }
+        cached = std::make_shared<const TimeZone>(std::move(*parsed));
+      }
+      zone = cached;
+    }
+    auto window = make_window(spec, std::move(zone));
+    if (!window) return std::unexpected(std::move(window.error()));
+    out.push_back(std::move(*window));
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<Policy> Policy::from_spec(const PolicySpec& spec, const std::filesystem::path& base_dir) {
+std::filesystem::path default_zoneinfo_dir() {
+  const char* dir = std::getenv("TZDIR");  // NOLINT(concurrency-mt-unsafe): read, never set
+  return dir != nullptr && *dir != '\0' ? std::filesystem::path(dir)
+                                        : std::filesystem::path("/usr/share/zoneinfo");
+}
+
+Result<Policy> Policy::from_spec(const PolicySpec& spec, const std::filesystem::path& base_dir,
+                                 const std::filesystem::path& zoneinfo_dir) {
   if (auto valid = validate_policy_spec(spec); !valid) {
     return std::unexpected(std::move(valid.error()));
   }
@@ -147,18 +194,29 @@ Result<Policy> Policy::from_spec(const PolicySpec& spec, const std::filesystem::
     if (!publisher) return std::unexpected(std::move(publisher.error()));
     policy.publishers_.push_back(std::move(*publisher));
   }
+  auto windows = load_windows(spec.windows, zoneinfo_dir);
+  if (!windows) return std::unexpected(std::move(windows.error()));
+  policy.windows_ = std::move(*windows);
+  if (spec.state_db) policy.state_db_ = resolve(base_dir, *spec.state_db);
   for (const auto& rule : spec.rules) {
-    policy.rules_.push_back(Rule{.id = rule.id,
-                                 .artifact_class = rule.artifact_class,
-                                 .target = rule.target,
-                                 .publishers = rule.publishers,
-                                 .require_timestamp = rule.require_timestamp,
-                                 .mode = rule.mode});
+    policy.rules_.push_back(
+        Rule{.id = rule.id,
+             .artifact_class = rule.artifact_class,
+             .target = rule.target,
+             .publishers = rule.publishers,
+             .require_timestamp = rule.require_timestamp,
+             .mode = rule.mode,
+             .min_signers = static_cast<std::size_t>(rule.min_signers),
+             .require_ticket = rule.require_ticket,
+             .windows = rule.windows,
+             .outside_window = rule.outside_window.value_or(OutsideWindow::kDeny),
+             .rollback = rule.rollback});
   }
   return policy;
 }
 
-Result<Policy> Policy::load(const std::filesystem::path& file) {
+Result<Policy> Policy::load(const std::filesystem::path& file,
+                            const std::filesystem::path& zoneinfo_dir) {
   auto text = read_file_text(file);
   if (!text) return std::unexpected(std::move(text.error()));
   auto spec = parse_policy(*text);
@@ -167,7 +225,7 @@ Result<Policy> Policy::load(const std::filesystem::path& file) {
   }
   const std::filesystem::path base_dir =
       file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  auto policy = from_spec(*spec, base_dir);
+  auto policy = from_spec(*spec, base_dir, zoneinfo_dir);
   if (!policy) {
     return fail(policy.error().code, file.string() + ": " + policy.error().message);
   }
@@ -180,6 +238,13 @@ Result<Policy> Policy::load(const std::filesystem::path& file) {
 const TrustStore* Policy::find_store(std::string_view name) const noexcept {
   for (const auto& store : stores_) {
     if (store.name == name) return &store;
+  }
+  return nullptr;
+}
+
+const Window* Policy::find_window(std::string_view name) const noexcept {
+  for (const auto& window : windows_) {
+    if (window.name == name) return &window;
   }
   return nullptr;
 }

@@ -3,6 +3,7 @@
 // Fields (toml_fields.hpp), so a new key is one line in the table it belongs to, and anything not
 // listed is an unknown key.
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -15,6 +16,7 @@
 #include "policy/telemetry_parse.hpp"
 #include "policy/toml_fields.hpp"
 #include "policy/toml_guard.hpp"
+#include "policy/window.hpp"
 
 namespace signet::policy {
 namespace {
@@ -89,6 +91,30 @@ Result<void> rule_mode_field(const toml::node& node, const At& at, RuleSpec& out
   return {};
 }
 
+constexpr EnumName<OutsideWindow> kOutsideWindow[] = {{"deny", OutsideWindow::kDeny},
+                                                      {"alert", OutsideWindow::kAlert}};
+constexpr EnumName<Rollback> kRollback[] = {{"counter", Rollback::kCounter},
+                                            {"version", Rollback::kVersion}};
+constexpr std::int64_t kMaxMinSigners = 16;
+
+Result<void> min_signers_field(const toml::node& node, const At& at, RuleSpec& out) {
+  const auto* value = node.as_integer();
+  if (value == nullptr) return invalid(at, node, "must be an integer, not " + type_name(node));
+  if (value->get() < 1 || value->get() > kMaxMinSigners) {
+    return invalid(at, node, "must be from 1 to " + std::to_string(kMaxMinSigners));
+  }
+  out.min_signers = value->get();
+  return {};
+}
+
+template <class T, std::optional<T> RuleSpec::*M, const auto& kNames>
+Result<void> optional_enum_field(const toml::node& node, const At& at, RuleSpec& out) {
+  auto value = read_enum(node, at, kNames);
+  if (!value) return std::unexpected(std::move(value.error()));
+  out.*M = *value;
+  return {};
+}
+
 constexpr Field<RuleSpec> kRuleFields[] = {
     {"id", true, string_field<RuleSpec, &RuleSpec::id>},
     {"class", true, string_field<RuleSpec, &RuleSpec::artifact_class>},
@@ -96,7 +122,107 @@ constexpr Field<RuleSpec> kRuleFields[] = {
     {"publishers", true, strings_field<RuleSpec, &RuleSpec::publishers, true>},
     {"require_timestamp", false, bool_field<RuleSpec, &RuleSpec::require_timestamp>},
     {"mode", false, rule_mode_field},
+    {"min_signers", false, min_signers_field},
+    {"require_ticket", false, bool_field<RuleSpec, &RuleSpec::require_ticket>},
+    {"windows", false, strings_field<RuleSpec, &RuleSpec::windows, true>},
+    {"outside_window", false,
+     optional_enum_field<OutsideWindow, &RuleSpec::outside_window, kOutsideWindow>},
+    {"rollback", false, optional_enum_field<Rollback, &RuleSpec::rollback, kRollback>},
 };
+
+// ---- [window.NAME] ---------------------------------------------------------------------------
+
+Result<void> days_field(const toml::node& node, const At& at, WindowSpec& out) {
+  auto days = read_strings(node, at, /*non_empty=*/true);
+  if (!days) return std::unexpected(std::move(days.error()));
+  for (const auto& day : *days) {
+    if (!parse_weekday(day)) {
+      return invalid(at, node,
+                     "names unknown day '" + day + "' (use mon, tue, wed, thu, fri, sat, sun)");
+    }
+  }
+  out.days = std::move(*days);
+  return {};
+}
+
+// "HH:MM" as a string, or a TOML local time of whole minutes (22:00:00).
+template <std::string WindowSpec::*M, bool kEndOfDay>
+Result<void> time_of_day_field(const toml::node& node, const At& at, WindowSpec& out) {
+  std::string text;
+  if (const auto* time = node.as_time()) {
+    const toml::time& t = time->get();
+    if (t.second != 0 || t.nanosecond != 0) return invalid(at, node, "must be whole minutes");
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02u:%02u", static_cast<unsigned>(t.hour),
+                  static_cast<unsigned>(t.minute));
+    text = buf;
+  } else {
+    auto value = read_string(node, at);
+    if (!value) return std::unexpected(std::move(value.error()));
+    text = std::move(*value);
+  }
+  if (!parse_time_of_day(text, kEndOfDay)) {
+    return invalid(at, node,
+                   std::string("must be \"HH:MM\" (00:00 to ") + (kEndOfDay ? "24:00" : "23:59") +
+                       "), not \"" + text + "\"");
+  }
+  out.*M = std::move(text);
+  return {};
+}
+
+// An RFC 3339 time with offset, as a string or a TOML offset date-time.
+template <std::string WindowSpec::*M>
+Result<void> instant_field(const toml::node& node, const At& at, WindowSpec& out) {
+  std::string text;
+  if (const auto* value = node.as_date_time()) {
+    const toml::date_time& dt = value->get();
+    if (!dt.offset) return invalid(at, node, "needs a UTC offset (Z or +01:00)");
+    char buf[40];
+    const int offset = dt.offset->minutes;
+    const int magnitude = offset < 0 ? -offset : offset;
+    std::snprintf(buf, sizeof buf, "%04u-%02u-%02uT%02u:%02u:%02u%c%02d:%02d",
+                  static_cast<unsigned>(dt.date.year), static_cast<unsigned>(dt.date.month),
+                  static_cast<unsigned>(dt.date.day), static_cast<unsigned>(dt.time.hour),
+                  static_cast<unsigned>(dt.time.minute), static_cast<unsigned>(dt.time.second),
+                  offset < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+    text = buf;
+  } else {
+    auto string = read_string(node, at);
+    if (!string) return std::unexpected(std::move(string.error()));
+    text = std::move(*string);
+  }
+  if (auto parsed = parse_rfc3339(text); !parsed) {
+    return invalid(at, node, "is not an RFC 3339 time with offset: " + parsed.error().message);
+  }
+  out.*M = std::move(text);
+  return {};
+}
+
+Result<void> zone_field(const toml::node& node, const At& at, WindowSpec& out) {
+  auto text = read_string(node, at);
+  if (!text) return std::unexpected(std::move(text.error()));
+  if (!is_valid_zone_name(*text)) {
+    return invalid(at, node, "is not a time zone name such as \"UTC\" or \"Europe/Berlin\"");
+  }
+  out.tz = std::move(*text);
+  return {};
+}
+
+constexpr Field<WindowSpec> kWindowFields[] = {
+    {"days", false, days_field},
+    {"from", false, time_of_day_field<&WindowSpec::from, false>},
+    {"to", false, time_of_day_field<&WindowSpec::to, true>},
+    {"tz", false, zone_field},
+    {"start", false, instant_field<&WindowSpec::start>},
+    {"end", false, instant_field<&WindowSpec::end>},
+};
+
+Result<void> state_db_field(const toml::node& node, const At& at, PolicySpec& out) {
+  auto text = read_string(node, at);
+  if (!text) return std::unexpected(std::move(text.error()));
+  out.state_db = std::move(*text);
+  return {};
+}
 
 // ---- Sections -------------------------------------------------------------------------------
 
@@ -158,6 +284,8 @@ constexpr Field<PolicySpec> kTopLevelFields[] = {
     {"publisher", false, named_section<PublisherSpec, &PolicySpec::publishers, kPublisherFields>},
     {"rule", true, rules_section},
     {"telemetry", false, telemetry_section},
+    {"window", false, named_section<WindowSpec, &PolicySpec::windows, kWindowFields>},
+    {"state_db", false, state_db_field},
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/raw_public_key.hpp"
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
+#include "policy/window.hpp"
 
 namespace signet::policy {
 namespace {
@@ -114,6 +115,23 @@ Result<void> validate_publishers(const PolicySpec& spec) {
   return {};
 }
 
+Result<void> validate_rule_windows(const PolicySpec& spec, const RuleSpec& rule,
+                                   const std::string& where) {
+  for (std::size_t i = 0; i < rule.windows.size(); ++i) {
+    const auto& name = rule.windows[i];
+    const bool defined = std::any_of(spec.windows.begin(), spec.windows.end(),
+                                     [&](const WindowSpec& w) { return w.name == name; });
+    if (!defined) return invalid(where, "'windows' names undefined window '" + name + "'");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (rule.windows[j] == name) return invalid(where, "'windows' names '" + name + "' twice");
+    }
+  }
+  if (rule.outside_window && rule.windows.empty()) {
+    return invalid(where, "'outside_window' needs 'windows'");
+  }
+  return {};
+}
+
 Result<void> validate_rules(const PolicySpec& spec) {
   for (std::size_t i = 0; i < spec.rules.size(); ++i) {
     const auto& rule = spec.rules[i];
@@ -133,7 +151,26 @@ Result<void> validate_rules(const PolicySpec& spec) {
                                        [&](const PublisherSpec& p) { return p.name == name; });
       if (!defined) return invalid(where, "'publishers' names undefined publisher '" + name + "'");
     }
+    if (auto windows = validate_rule_windows(spec, rule, where); !windows) return windows;
+    if (rule.min_signers < 1 || rule.min_signers > 16) {
+      return invalid(where, "'min_signers' must be from 1 to 16");
+    }
   }
+  return {};
+}
+
+Result<void> validate_windows(const PolicySpec& spec) {
+  for (std::size_t i = 0; i < spec.windows.size(); ++i) {
+    const auto& window = spec.windows[i];
+    if (window.name.empty()) return invalid("window[" + std::to_string(i) + "]", "empty name");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (spec.windows[j].name == window.name) {
+        return invalid("window '" + window.name + "'", "defined twice");
+      }
+    }
+    if (auto valid = validate_window_spec(window); !valid) return valid;
+  }
+  if (spec.state_db && spec.state_db->empty()) return invalid("policy", "'state_db' is empty");
   return {};
 }
 
@@ -157,6 +194,7 @@ std::optional<std::string> policy_eku_oid(std::string_view name_or_oid) {
 Result<void> validate_policy_spec(const PolicySpec& spec) {
   if (auto stores = validate_stores(spec); !stores) return stores;
   if (auto publishers = validate_publishers(spec); !publishers) return publishers;
+  if (auto windows = validate_windows(spec); !windows) return windows;
   return validate_rules(spec);
 }
 

@@ -192,7 +192,7 @@ SignerOutcome identity(const formats::SignerEvidence& signer) {
 
 }  // namespace
 
-std::size_t required_signers(const Rule& /*rule*/) noexcept { return 1; }
+std::size_t required_signers(const Rule& rule) noexcept { return rule.min_signers; }
 
 SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
                               const formats::SignerEvidence& signer,
