@@ -1,6 +1,7 @@
 // signet verify FILE... [--sig SIG] --policy POLICY [--json] [--at TIME]
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "cli/verify_formats.hpp"
 #include "core/file_io.hpp"
 #include "formats/native_signature.hpp"
+#include "gate/state_db.hpp"
 #include "policy/evaluate.hpp"
 #include "telemetry/decision_json.hpp"
 
@@ -22,8 +24,34 @@ struct VerifyOptions {
   std::string sig, policy, at;
   std::string format = "auto";
   std::string artifact_class, target;  // context for formats without a signed Statement
+  std::string ticket, state_db;        // change control: --ticket, rollback state
   bool json = false;
 };
+
+// The rollback state a rule with `rollback` compares against: read from the state database
+// (`signet gate download` writes it; verify never creates one). nullopt when it cannot be read,
+// which such a rule denies.
+std::optional<policy::InstalledState> installed_state(const VerifyOptions& o,
+                                                      const policy::Policy& policy,
+                                                      const formats::SignatureEvidence& evidence) {
+  const auto& rules = policy.rules();
+  const bool needed = std::any_of(rules.begin(), rules.end(),
+                                  [](const policy::Rule& r) { return r.rollback.has_value(); });
+  if (!needed || !evidence.statement) return policy::InstalledState{};
+  auto db = gate::StateDb::open_existing(gate::resolve_state_db(o.state_db, &policy));
+  if (!db) {
+    std::cerr << "signet: warning: rollback state: " << db.error().describe() << '\n';
+    return std::nullopt;
+  }
+  if (!*db) return policy::InstalledState{};
+  const auto& predicate = evidence.statement->predicate;
+  auto state = (*db)->installed(predicate.target, predicate.artifact_class);
+  if (!state) {
+    std::cerr << "signet: warning: rollback state: " << state.error().describe() << '\n';
+    return std::nullopt;
+  }
+  return *state;
+}
 
 std::string host_name() {
   char buf[256] = {};
@@ -35,7 +63,10 @@ void print_human(const policy::Decision& d, const std::vector<std::string>& file
   std::string what;
   for (const auto& f : files) what += (what.empty() ? "" : " ") + f;
   if (d.allowed()) {
-    std::cout << "ALLOW " << what << " (rule " << d.rule.value_or("-") << ")\n";
+    std::cout << "ALLOW " << what << " (rule " << d.rule.value_or("-")
+              << (d.window ? ", window " + *d.window : "") << ")\n";
+    for (const auto& r : d.reasons)  // allowed but flagged (outside_window = "alert")
+      std::cout << "  alert " << reason_name(r.code) << ": " << r.detail << '\n';
   } else {
     std::cout << "DENY " << what << (d.enforced ? "" : " (audit mode: not enforced)") << '\n';
     for (const auto& r : d.reasons)
@@ -84,6 +115,8 @@ int run_verify(const VerifyOptions& o) {
   context.host = host_name();
   if (!o.artifact_class.empty()) context.artifact_class = o.artifact_class;
   if (!o.target.empty()) context.target = o.target;
+  if (!o.ticket.empty()) context.ticket = o.ticket;
+  context.installed = policy::InstalledState{};  // formats without a Statement carry no counter
   // Other formats first (verify_formats.hpp); nullopt leaves the native path below.
   auto other = verify_other_format({o.files, o.sig, o.format}, *loaded, context);
   if (!other) return report_error(other.error());
@@ -113,6 +146,7 @@ int run_verify(const VerifyOptions& o) {
     if (!bytes) return report_error(bytes.error());
     auto evidence = formats::parse_native_signature(*bytes);
     if (evidence) {
+      context.installed = installed_state(o, *loaded, *evidence);
       decision = policy::evaluate(*loaded, *evidence, context);
     } else if (evidence.error().code == Errc::kMalformed) {
       decision = policy::deny_without_evidence(*loaded, context,
@@ -142,6 +176,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
                   "Artifact class for formats without a signed Statement (e.g. executable)");
   cmd->add_option("--target", options->target,
                   "Target for formats without a signed Statement (e.g. acme/plc-5000/line3)");
+  cmd->add_option("--ticket", options->ticket, "Change ticket (rules with require_ticket)");
+  cmd->add_option("--state-db", options->state_db,
+                  "Rollback state (default: the policy's state_db, else /var/lib/signet/state.db)");
   cmd->callback([options, &exit_code] { exit_code = run_verify(*options); });
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace signet::cli {
 
@@ -12,5 +14,11 @@ void add_telemetry_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
 void add_attack_command(CLI::App& app, int& exit_code);
 void add_evidence_command(CLI::App& app, int& exit_code);
+// `signet gate download ... -- CMD ARGS...`: `command` is CMD ARGS, split off by
+// split_command_tail() before CLI11 parses the rest (it is the vendor tool's, never signet's).
+void add_gate_command(CLI::App& app, int& exit_code, const std::vector<std::string>& command);
+void add_changes_command(CLI::App& app, int& exit_code);
+[[nodiscard]] std::vector<char*> split_command_tail(int argc, char** argv,
+                                                    std::vector<std::string>& tail);
 
 }  // namespace signet::cli

@@ -21,9 +21,13 @@ int main(int argc, char** argv) {
   add_audit_command(app, exit_code);
   add_attack_command(app, exit_code);
   add_evidence_command(app, exit_code);
+  std::vector<std::string> command;  // `gate download ... -- CMD ARGS...`
+  std::vector<char*> args = split_command_tail(argc, argv, command);
+  add_gate_command(app, exit_code, command);
+  add_changes_command(app, exit_code);
 
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -10,9 +10,9 @@
 namespace signet::telemetry {
 namespace {
 
-constexpr int kSeverityBlocked = 8;   // deny, enforced
-constexpr int kSeverityAlert = 6;     // deny in audit mode, or allowed but flagged
-constexpr int kSeverityAllowed = 2;   // clean allow
+constexpr int kSeverityBlocked = 8;  // deny, enforced
+constexpr int kSeverityAlert = 6;    // deny in audit mode, or allowed but flagged
+constexpr int kSeverityAllowed = 2;  // clean allow
 constexpr int kSeverityTelemetry = 5;
 
 bool breaks_signature(ReasonCode code) {
@@ -31,9 +31,10 @@ CodeSignatureFacts code_signature_of(const policy::Decision& d) {
   cs.valid = cs.exists && any_signer_valid &&
              std::none_of(d.reasons.begin(), d.reasons.end(),
                           [](const Reason& r) { return breaks_signature(r.code); });
-  cs.trusted = std::any_of(d.signers.begin(), d.signers.end(), [](const auto& s) { return s.trusted; });
-  const auto trusted = std::find_if(d.signers.begin(), d.signers.end(),
-                                    [](const auto& s) { return s.trusted; });
+  cs.trusted =
+      std::any_of(d.signers.begin(), d.signers.end(), [](const auto& s) { return s.trusted; });
+  const auto trusted =
+      std::find_if(d.signers.begin(), d.signers.end(), [](const auto& s) { return s.trusted; });
   if (trusted != d.signers.end()) {
     cs.subject_name = trusted->subject;
   } else if (!d.signers.empty()) {
@@ -44,8 +45,8 @@ CodeSignatureFacts code_signature_of(const policy::Decision& d) {
 }
 
 bool is_firmware_update(std::string_view cls, std::string_view operation) {
-  return cls == "firmware" &&
-         (operation == "install" || operation == "download" || operation == "update");
+  return cls == "firmware" && (operation == "install" || operation == "download" ||
+                               operation == "update" || operation == "firmware-update");
 }
 
 }  // namespace
@@ -91,7 +92,8 @@ Event decision_event(const policy::Decision& d, const PointContext& context,
     e.version = p.version;
     e.ticket = p.ticket;
   }
-  if (e.artifact_class.empty() && context.artifact_class) e.artifact_class = *context.artifact_class;
+  if (e.artifact_class.empty() && context.artifact_class)
+    e.artifact_class = *context.artifact_class;
   if (e.target.empty() && context.target) e.target = *context.target;
   for (const auto& a : d.artifacts) e.artifacts.push_back({a.path, a.sha256, a.covered});
   if (!e.artifacts.empty()) e.file = e.artifacts.front();
@@ -177,8 +179,8 @@ Event evidence_export_event(const std::string& bundle_path, const std::string& b
   e.severity = 3;
   e.point = "evidence";
   e.file = ArtifactFacts{bundle_path, bundle_sha256, true};
-  e.message = "evidence bundle " + bundle_path + " exported with " + std::to_string(events) +
-              " event(s)";
+  e.message =
+      "evidence bundle " + bundle_path + " exported with " + std::to_string(events) + " event(s)";
   return e;
 }
 
