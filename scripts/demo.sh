@@ -101,4 +101,102 @@ if [[ $status != 1 ]]; then
   echo "demo: the tampered program was not denied" >&2
   exit 1
 fi
+
+say "7. The download gate: a two-person-signed program, with its ticket, inside its window"
+# A stand-in for the vendor's download tool: it says what it received and keeps a log.
+cat >controller.sh <<'SH'
+#!/bin/sh
+echo "   [controller] received $1 (sha256 $(sha256sum "$1" | cut -c1-16)...)"
+echo "$(date -u +%FT%TZ) $1" >>controller.log
+SH
+chmod +x controller.sh
+# Windows computed now: a one-off change window open from an hour ago for three hours, and a
+# weekly window (02:00-04:00 Berlin time, two days from now) that is closed at this moment.
+open_from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+open_to=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)
+closed_day=$(date -u -d '+2 days' +%a | tr '[:upper:]' '[:lower:]')
+cat >gate-policy.toml <<POL
+# The download station's policy: PLC programs need two signers and their ticket, inside their
+# window, and never an older security counter; firmware needs a timestamp and no rollback.
+mode     = "enforce"
+state_db = "state.db"                  # rollback state and change records (SQLite)
+
+[trust_store.plant]
+anchors = ["$P/root.pem"]
+crls    = ["$P/inter.crl", "$P/root.crl"]
+
+[publisher.ot-engineering]
+store   = "plant"
+subject = "O=Example Plant, OU=OT Engineering, CN=*"
+
+[window.chg-2026-0416]                 # open now
+start = "$open_from"
+end   = "$open_to"
+
+[window.weekly-maint]                  # closed now
+days = ["$closed_day"]
+from = "02:00"
+to   = "04:00"
+tz   = "Europe/Berlin"
+
+[[rule]]
+id             = "line3-plc1"
+class          = "plc-program"
+target         = "acme/plc-5000/line3/plc1"
+publishers     = ["ot-engineering"]
+min_signers    = 2
+require_ticket = true
+windows        = ["chg-2026-0416"]
+rollback       = "counter"
+
+[[rule]]
+id             = "line3-plc2"
+class          = "plc-program"
+target         = "acme/plc-5000/line3/plc2"
+publishers     = ["ot-engineering"]
+min_signers    = 2
+require_ticket = true
+windows        = ["weekly-maint"]
+rollback       = "counter"
+
+[[rule]]
+id                = "line3-firmware"
+class             = "firmware"
+target            = "acme/plc-5000/line3/*"
+publishers        = ["ot-engineering"]
+rollback          = "counter"
+require_timestamp = true
+windows           = ["chg-2026-0416"]
+POL
+sed -n '/^\[window/,/^tz/p' gate-policy.toml | sed 's/^/   /'
+for plc in plc1 plc2; do
+  sed "s/Line3Filler/Line3Filler_$plc/" line3-plc1.st >"line3-$plc-v18.st"
+  "$SIGNET" sign "line3-$plc-v18.st" --key "$KEY_ALICE" --cert "$P/alice.pem" --chain "$P/chain.pem" \
+    --class plc-program --target "acme/plc-5000/line3/$plc" --version 18.0.0 --counter 18 \
+    --ticket CHG-2026-0416 -o "line3-$plc-v18.st.sig" 2>/dev/null
+  "$SIGNET" sign --cosign "line3-$plc-v18.st.sig" --key "$KEY_BOB" --cert "$P/bob.pem" \
+    --chain "$P/chain.pem" -o "line3-$plc-v18.st.sig" 2>/dev/null
+done
+echo "   signed line3-plc1-v18.st and line3-plc2-v18.st: Alice, cosigned by Bob, ticket CHG-2026-0416"
+run "$SIGNET" gate download --target acme/plc-5000/line3/plc1 --class plc-program \
+  --ticket CHG-2026-0416 --operation download-all --policy gate-policy.toml line3-plc1-v18.st \
+  -- ./controller.sh line3-plc1-v18.st
+
+say "8. The same kind of change for PLC 2, whose window is closed now: denied, never downloaded"
+status=0
+run "$SIGNET" gate download --target acme/plc-5000/line3/plc2 --class plc-program \
+  --ticket CHG-2026-0416 --operation download-all --policy gate-policy.toml line3-plc2-v18.st \
+  -- ./controller.sh line3-plc2-v18.st || status=$?
+echo "   exit status $status (1 = denied; the controller was not run)"
+if [[ $status != 1 ]] || grep -q plc2 controller.log; then
+  echo "demo: the download outside its window was not denied" >&2
+  exit 1
+fi
+
+say "9. Firmware through the same gate: timestamped, security counter 12, no rollback"
+run "$SIGNET" gate download --target acme/plc-5000/line3/plc1 --class firmware --scope system \
+  --policy gate-policy.toml plc5000-fw-2.4.1.bin -- ./controller.sh plc5000-fw-2.4.1.bin
+
+say "10. The controller change records (SQLite, site/state.db)"
+run "$SIGNET" changes --policy gate-policy.toml
 say "Done. Everything is in $OUT (PKI in pki/, artifacts, signatures and policy in site/)."

@@ -10,6 +10,8 @@ packages=(
   libp11-dev libengine-pkcs11-openssl
   # keys in tokens
   softhsm2 opensc
+  # time zones of maintenance windows (TZif files under /usr/share/zoneinfo)
+  tzdata
   # third-party signature formats (issue 5): signers and tools the tests use, kernel-image
   # decompressors, objcopy for shim's .vendor_cert; Debian-signed files come from apt-get download
   osslsigncode signify-openbsd minisign linux-kbuild-6.1 lz4 zstd xz-utils bzip2 binutils
