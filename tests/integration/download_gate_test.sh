@@ -51,6 +51,13 @@ tz   = "Europe/Berlin"
 [window.long-ago]
 start = "2001-01-01T00:00:00Z"
 end   = "2001-01-02T00:00:00Z"
+
+[telemetry]
+flush_timeout_ms = 5000
+
+[[telemetry.sink]]
+type = "file"
+path = "events.jsonl"
 POL
 # policy.toml: two-person rule, ticket, window, rollback; firmware with timestamp and counter.
 plc_rule() {  # WINDOWS [extra keys]
@@ -83,6 +90,11 @@ cosign() {  # SIG
     -o "$1" 2>/dev/null || failed "cosigning $1"
 }
 changes_json() { "$SIGNET" changes --json --state-db "$DB" "$@" >"$W/changes.json"; }
+# last_event PY_EXPR: evaluates PY_EXPR over `e`, the last event in events.jsonl
+last_event() {
+  /usr/bin/python3 -c "import json,sys; e=[json.loads(l) for l in open(sys.argv[1])][-1]; print($1)" \
+    "$W/events.jsonl"
+}
 last() { json_get "$W/changes.json" "d[-1]$1"; }
 state_counter() {  # TARGET CLASS
   sqlite3 "$DB" "SELECT counter FROM rollback_state WHERE target = '$1' AND class = '$2'"
@@ -125,12 +137,18 @@ changes_json
 [[ $(state_counter "$T" plc-program) == 5 && $(last "['rollback_advanced']") == True ]] &&
   pass "rollback state advanced to 5" || failed "rollback state: $(state_counter "$T" plc-program)"
 
+[[ $(last_event "e['signet']['point']") == download-gate && $(last_event "e['event']['action']") == download &&
+   $(last_event "e['event']['kind']") == event && $(last_event "e['signet']['window']") == always &&
+   $(last_event "'T0843' in e['threat']['technique']['id']") == True ]] &&
+  pass "event: download-gate, download, window, T0843" || failed "event: $(tail -1 events.jsonl)"
+
 # The operation picks the sub-technique.
 expect_exit 0 "online edit" -- gate prog5.st prog5.sig policy.toml --ticket CHG-1001 \
   --operation online-edit
 changes_json
-[[ $(json_get changes.json "d[-1]['techniques'][0]") == T0843.002 ]] &&
-  pass "online-edit is T0843.002" || failed "online-edit techniques: $(last "['techniques']")"
+[[ $(json_get changes.json "d[-1]['techniques'][0]") == T0843.002 &&
+   $(last_event "e['threat']['technique']['id'][0]") == T0843.002 ]] &&
+  pass "online-edit is T0843.002 (record and event)" || failed "online-edit techniques: $(last "['techniques']")"
 
 # ---- Denied downloads never reach the controller -----------------------------------------------
 lines_before=$(wc -l <"$LOG")
@@ -149,6 +167,9 @@ denied() {  # NAME REASON [gate args...]
 }
 cp prog5.st tampered.st && echo "x := 0;" >>tampered.st
 denied tampered DIGEST_MISMATCH gate tampered.st prog5.sig policy.toml --ticket CHG-1001
+[[ $(last_event "e['event']['kind']") == alert && $(last_event "e['event']['severity']") == 8 &&
+   $(last_event "e['signet']['decision']") == deny ]] && pass "event: the denial is an alert (severity 8)" ||
+  failed "denial event: $(tail -1 events.jsonl)"
 denied no-ticket NO_TICKET gate prog5.st prog5.sig policy.toml
 denied other-ticket NO_TICKET gate prog5.st prog5.sig policy.toml --ticket CHG-9999
 denied one-signer TOO_FEW_SIGNERS gate prog5.st alice-only5.sig policy.toml --ticket CHG-1001
@@ -188,6 +209,10 @@ changes_json
 [[ $(wc -l <"$LOG") -gt $lines_before && $(last "['decision']") == allow &&
    $(last "['reasons'][0]['code']") == OUTSIDE_WINDOW ]] &&
   pass "allowed with an OUTSIDE_WINDOW alert, recorded" || failed "alert: $(json_get changes.json 'd[-1]')"
+[[ $(last_event "e['event']['kind']") == alert && $(last_event "e['event']['severity']") == 6 &&
+   $(last_event "e['signet']['decision']") == allow &&
+   $(last_event "e['signet']['reasons'][0]['code']") == OUTSIDE_WINDOW ]] &&
+  pass "event: allowed outside the window is an alert (severity 6)" || failed "alert event: $(tail -1 events.jsonl)"
 lines_before=$(wc -l <"$LOG")
 expect_exit 0 "audit mode never blocks" -- gate prog5.st prog5.sig audit.toml
 changes_json
@@ -229,6 +254,9 @@ changes_json
 [[ $(last "['operation']") == firmware-update && $(json_get changes.json "d[-1]['techniques'][0]") == T1693.001 &&
    $(state_counter "$T" firmware) == 3 && $(state_counter "$T" plc-program) == 6 ]] &&
   pass "firmware: T1693.001, own rollback state" || failed "firmware: $(json_get changes.json 'd[-1]')"
+[[ $(last_event "e['signet']['point']") == firmware-gate && $(last_event "e['event']['kind']") == alert &&
+   $(last_event "e['threat']['technique']['id'][0]") == T1693.001 ]] &&
+  pass "event: firmware-gate, alert, T1693.001" || failed "firmware event: $(tail -1 events.jsonl)"
 mkdir -p swapped && cp fw-main.bin swapped/fw-io.bin && cp fw-io.bin swapped/fw-main.bin
 lines_before=$(wc -l <"$LOG")
 denied mix-and-match DIGEST_MISMATCH fw_gate swapped/fw-main.bin swapped/fw-io.bin
