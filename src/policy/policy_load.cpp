@@ -128,7 +128,8 @@ Result<Publisher> make_publisher(const PublisherSpec& spec) {
   return Publisher{.name = spec.name,
                    .store = spec.store,
                    .subject = std::move(*pattern),
-                   .eku_oids = std::move(oids)};
+                   .eku_oids = std::move(oids),
+                   .key = std::nullopt};
 }
 
 // The zones of the policy's recurring windows, each read once: "UTC" built in, any other name a
