@@ -16,7 +16,7 @@ packages=(
   # decompressors, objcopy for shim's .vendor_cert; Debian-signed files come from apt-get download
   osslsigncode signify-openbsd minisign linux-kbuild-6.1 lz4 zstd xz-utils bzip2 binutils
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev openssl sqlite3 hyperfine faketime python3
+  libgtest-dev libgmock-dev libbenchmark-dev openssl sqlite3 hyperfine faketime python3 time
   # telemetry tests: a real syslog receiver (TLS through its GnuTLS driver), JSON schema checks
   rsyslog rsyslog-gnutls python3-jsonschema
   # fuzzing: clang-16 + libc++ 16 (std::expected) + libFuzzer runtime
