@@ -106,6 +106,14 @@ Result<std::string> resolve_command(const std::string& name) {
 
 Result<CommandResult> ProcessRunner::run(const std::vector<std::string>& argv) {
   if (argv.empty()) return fail(Errc::kUsage, "no command given");
+  // Without the mask a forwarded signal would take its default action on the gate instead.
+  sigset_t current;
+  pthread_sigmask(SIG_BLOCK, nullptr, &current);
+  for (const int sig : kForwarded) {
+    if (sigismember(&current, sig) != 1) {
+      return fail(Errc::kInternal, "ProcessRunner::run needs ForwardedSignals in this thread");
+    }
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -145,7 +153,6 @@ Result<CommandResult> ProcessRunner::run(const std::vector<std::string>& argv) {
       return fail(Errc::kIo, "waiting for " + argv[0] + ": " + std::strerror(errno));
     }
   }
-  (void)signals_;  // held for its lifetime: the mask must stay in place while we wait
   return result;
 }
 

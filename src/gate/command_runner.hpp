@@ -49,12 +49,10 @@ class ForwardedSignals {
 
 class ProcessRunner final : public CommandRunner {
  public:
-  // `signals` must be alive (signals blocked) while run() runs.
-  explicit ProcessRunner(const ForwardedSignals& signals) : signals_(signals) {}
+  // Taking the ForwardedSignals documents the order: the mask first, then the runner. run()
+  // checks that the forwarded signals are blocked in its thread (Errc::kInternal otherwise).
+  explicit ProcessRunner(const ForwardedSignals& /*signals*/) {}
   [[nodiscard]] Result<CommandResult> run(const std::vector<std::string>& argv) override;
-
- private:
-  const ForwardedSignals& signals_;
 };
 
 // The executable CMD names: a path with '/' as is, else the first match on $PATH. Errc::kUsage
