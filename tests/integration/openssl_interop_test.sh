@@ -38,7 +38,8 @@ sed 's/urn:signet:predicate:release:v1/https:\/\/slsa.dev\/provenance\/v1/' stat
 openssl cms -sign -nodetach -binary -outform DER -in foreign.json -signer "$P/carol.pem" \
   -inkey "$P/carol.key" -certfile "$P/chain.pem" -cades -out foreign.sig
 expect_deny foreign-predicate MALFORMED prog.bin --sig foreign.sig --policy policy.toml
-# Detached CMS is not a native signature.
+# Detached CMS is not a native signature; detected as such, it covers statement.json, not prog.bin.
 openssl cms -sign -binary -outform DER -in statement.json -signer "$P/carol.pem" -inkey "$P/carol.key" -cades -out detached.sig
-expect_deny detached MALFORMED prog.bin --sig detached.sig --policy policy.toml
+expect_deny detached-as-native MALFORMED prog.bin --sig detached.sig --policy policy.toml --format signet
+expect_deny detached-auto DIGEST_MISMATCH prog.bin --sig detached.sig --policy policy.toml
 finish
