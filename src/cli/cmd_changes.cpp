@@ -85,7 +85,8 @@ int run_changes(const ChangesOptions& o) {
 
 void add_changes_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ChangesOptions>();
-  auto* cmd = app.add_subcommand("changes", "List controller change records (signet gate download)");
+  auto* cmd =
+      app.add_subcommand("changes", "List controller change records (signet gate download)");
   cmd->add_option("--target", options->target, "Only targets matching this glob");
   cmd->add_option("--since", options->since, "Only changes started at or after this RFC 3339 time");
   cmd->add_flag("--json", options->json, "Print the records as a JSON array");

@@ -72,14 +72,17 @@ Result<void> check_options(GateDownloadOptions& o, const std::vector<std::string
   const bool firmware = o.artifact_class == "firmware";
   if (o.operation.empty()) o.operation = firmware ? "firmware-update" : "download";
   if (!gate::is_download_operation(o.operation)) {
-    return fail(Errc::kUsage, "--operation must be download, download-all, online-edit, "
-                              "program-append or firmware-update, not '" + o.operation + "'");
+    return fail(Errc::kUsage,
+                "--operation must be download, download-all, online-edit, "
+                "program-append or firmware-update, not '" +
+                    o.operation + "'");
   }
   if (firmware != (o.operation == "firmware-update")) {
-    return fail(Errc::kUsage, "--operation firmware-update goes with --class firmware, and only it");
+    return fail(Errc::kUsage,
+                "--operation firmware-update goes with --class firmware, and only it");
   }
-  if (!o.firmware_scope.empty() && (!firmware || (o.firmware_scope != "system" &&
-                                                  o.firmware_scope != "module"))) {
+  if (!o.firmware_scope.empty() &&
+      (!firmware || (o.firmware_scope != "system" && o.firmware_scope != "module"))) {
     return fail(Errc::kUsage, "--scope is system or module, for --class firmware");
   }
   if (o.artifacts.size() > 1 && o.sig.empty()) {
@@ -94,7 +97,8 @@ Result<void> check_options(GateDownloadOptions& o, const std::vector<std::string
 
 // The signature as evidence, or the reason there is none.
 Result<std::variant<formats::SignatureEvidence, Reason>> read_evidence(const std::string& path) {
-  if (!std::filesystem::exists(path)) return Reason{ReasonCode::kUnsigned, "no signature at " + path};
+  if (!std::filesystem::exists(path))
+    return Reason{ReasonCode::kUnsigned, "no signature at " + path};
   auto bytes = read_file_bytes(path);
   if (!bytes) return std::unexpected(bytes.error());
   auto evidence = formats::parse_native_signature(*bytes);
@@ -200,8 +204,8 @@ int run_gate_download(GateDownloadOptions o, const std::vector<std::string>& com
   const auto clock = telemetry::system_clock();
   gate::GateOptions options;
   options.lock_dir = gate::lock_dir_for(db_path);
-  options.lock_timeout = std::chrono::milliseconds(
-      static_cast<std::int64_t>(o.lock_timeout_seconds * 1000.0));
+  options.lock_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(o.lock_timeout_seconds * 1000.0));
   options.interrupted = [&signals] { return signals.take_pending().has_value(); };
   options.waiting = [&o](const std::string& holder) {
     if (!o.quiet) {
@@ -272,15 +276,16 @@ void add_gate_command(CLI::App& app, int& exit_code, const std::vector<std::stri
   download->add_option("--state-db", options->state_db,
                        "State database (default: the policy's state_db, else " +
                            std::string(gate::kDefaultStateDb) + ")");
-  download->add_option("--lock-timeout", options->lock_timeout_seconds,
-                       "Seconds to wait for another change to the same target")
+  download
+      ->add_option("--lock-timeout", options->lock_timeout_seconds,
+                   "Seconds to wait for another change to the same target")
       ->capture_default_str();
   download->add_flag("-q,--quiet", options->quiet, "Print only denials and errors");
-  download->footer("Exit status: the command's when it ran; 1 denied (not run); 2 usage or "
-                   "configuration error.");
-  download->callback([options, &exit_code, &command] {
-    exit_code = run_gate_download(*options, command);
-  });
+  download->footer(
+      "Exit status: the command's when it ran; 1 denied (not run); 2 usage or "
+      "configuration error.");
+  download->callback(
+      [options, &exit_code, &command] { exit_code = run_gate_download(*options, command); });
 }
 
 }  // namespace signet::cli

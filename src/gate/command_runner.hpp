@@ -13,9 +13,9 @@
 namespace signet::gate {
 
 struct CommandResult {
-  int exit_status = 0;            // the exit code, or 128 + N when killed by signal N
-  std::optional<int> signal;      // the signal that killed it
-  std::vector<int> forwarded;     // signals forwarded to it, in order
+  int exit_status = 0;         // the exit code, or 128 + N when killed by signal N
+  std::optional<int> signal;   // the signal that killed it
+  std::vector<int> forwarded;  // signals forwarded to it, in order
 };
 
 // The seam the gate runs commands through (tests use a fake).

@@ -10,8 +10,8 @@
 namespace signet::gate {
 namespace {
 
-constexpr std::array<std::string_view, 5> kOperations = {
-    "download", "download-all", "online-edit", "program-append", "firmware-update"};
+constexpr std::array<std::string_view, 5> kOperations = {"download", "download-all", "online-edit",
+                                                         "program-append", "firmware-update"};
 
 std::string point_of(const DownloadRequest& request) {
   return request.artifact_class == "firmware" ? "firmware-gate" : "download-gate";

@@ -27,7 +27,8 @@
 
 namespace signet::gate {
 
-// The operations a download gate knows, with their ATT&CK for ICS techniques (docs/download-gate.md).
+// The operations a download gate knows, with their ATT&CK for ICS techniques
+// (docs/download-gate.md).
 [[nodiscard]] bool is_download_operation(std::string_view operation) noexcept;
 
 struct DownloadRequest {
@@ -50,9 +51,9 @@ struct DownloadRequest {
 
 struct DownloadOutcome {
   policy::Decision decision;
-  ChangeRecord record;      // as finally stored
-  bool ran = false;         // CMD was started
-  int exit_status = 1;      // what the gate exits with: CMD's when it ran, else 1
+  ChangeRecord record;  // as finally stored
+  bool ran = false;     // CMD was started
+  int exit_status = 1;  // what the gate exits with: CMD's when it ran, else 1
   std::optional<CommandResult> command;
   std::optional<std::string> run_error;     // CMD could not be started (exit status 2)
   std::optional<std::string> record_error;  // the final record could not be written
@@ -61,8 +62,8 @@ struct DownloadOutcome {
 struct GateOptions {
   std::filesystem::path lock_dir;
   std::chrono::milliseconds lock_timeout{std::chrono::minutes(10)};
-  std::function<bool()> interrupted;                      // polled while waiting for the lock
-  std::function<void(const std::string&)> waiting;        // told once when the lock is busy
+  std::function<bool()> interrupted;                // polled while waiting for the lock
+  std::function<void(const std::string&)> waiting;  // told once when the lock is busy
   std::function<void(const policy::Decision&, const ChangeRecord&)> decided;  // before CMD runs
 };
 

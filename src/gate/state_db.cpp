@@ -3,14 +3,14 @@
 // BEGIN IMMEDIATE for every read-modify-write so that two processes serialize on the write lock.
 #include "gate/state_db.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <system_error>
 #include <utility>
 
+#include "gate/sqlite_db.hpp"
 #include "policy/semver.hpp"
 #include "policy/subject_pattern.hpp"
 
@@ -18,9 +18,12 @@ namespace signet::gate {
 namespace {
 
 using nlohmann::json;
+using sqlite::exec;
+using sqlite::open_handle;
+using sqlite::Statement;
+using sqlite::WriteTransaction;
 
 constexpr int kSchemaVersion = 1;
-constexpr int kBusyTimeoutMs = 30'000;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS rollback_state (
@@ -64,91 +67,6 @@ CREATE TABLE IF NOT EXISTS changes (
 );
 CREATE INDEX IF NOT EXISTS changes_by_target ON changes (target, started_at);
 )sql";
-
-std::unexpected<Error> db_error(sqlite3* db, const std::string& what) {
-  return fail(Errc::kIo, "state database: " + what + ": " +
-                             (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
-}
-
-class Statement {
- public:
-  static Result<Statement> prepare(sqlite3* db, std::string_view sql) {
-    sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
-        SQLITE_OK) {
-      return db_error(db, "prepare");
-    }
-    return Statement(db, raw);
-  }
-  void bind(int index, const std::string& text) {
-    sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
-  void bind_null(int index) { sqlite3_bind_null(stmt_.get(), index); }
-  // SQLITE_ROW or SQLITE_DONE; anything else is an error.
-  Result<bool> step() {
-    const int rc = sqlite3_step(stmt_.get());
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return db_error(db_, "step");
-  }
-  [[nodiscard]] std::string text(int column) const {
-    const auto* p = sqlite3_column_text(stmt_.get(), column);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
-  }
-  [[nodiscard]] std::int64_t integer(int column) const {
-    return sqlite3_column_int64(stmt_.get(), column);
-  }
-  [[nodiscard]] bool is_null(int column) const {
-    return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
-  }
-
- private:
-  struct Finalizer {
-    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-  };
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  sqlite3* db_;
-  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
-};
-
-Result<void> exec(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
-    sqlite3_free(message);
-    return fail(Errc::kIo, std::string("state database: ") + text);
-  }
-  return {};
-}
-
-// A write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy
-// timeout), so the reads inside it see what the commit will be based on. Rolled back unless
-// committed.
-class WriteTransaction {
- public:
-  static Result<WriteTransaction> begin(sqlite3* db) {
-    if (auto begun = exec(db, "BEGIN IMMEDIATE"); !begun) return std::unexpected(begun.error());
-    return WriteTransaction(db);
-  }
-  WriteTransaction(WriteTransaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
-  WriteTransaction& operator=(WriteTransaction&&) = delete;
-  ~WriteTransaction() {
-    if (db_ != nullptr) (void)exec(db_, "ROLLBACK");
-  }
-  Result<void> commit() {
-    auto done = exec(db_, "COMMIT");
-    if (done) db_ = nullptr;
-    return done;
-  }
-
- private:
-  explicit WriteTransaction(sqlite3* db) : db_(db) {}
-  sqlite3* db_;
-};
 
 std::optional<std::uint64_t> parse_counter(const std::string& text) {
   std::uint64_t value = 0;
@@ -250,17 +168,6 @@ ChangeRecord read_record(const Statement& row) {
   return r;
 }
 
-Result<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> open_handle(const std::filesystem::path& path,
-                                                                 int flags) {
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  std::unique_ptr<sqlite3, void (*)(sqlite3*)> db(raw, [](sqlite3* d) { sqlite3_close_v2(d); });
-  if (rc != SQLITE_OK) return db_error(raw, "cannot open " + path.string());
-  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(raw, 1);
-  return db;
-}
-
 }  // namespace
 
 std::filesystem::path resolve_state_db(const std::string& option, const policy::Policy* policy) {
@@ -298,8 +205,8 @@ Result<StateDb> StateDb::open(const std::filesystem::path& path, bool create) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
-      return fail(Errc::kIo, "state database: cannot create " + path.parent_path().string() +
-                                 ": " + ec.message());
+      return fail(Errc::kIo, "state database: cannot create " + path.parent_path().string() + ": " +
+                                 ec.message());
     }
   }
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -390,7 +297,10 @@ Result<std::int64_t> StateDb::insert_change(const ChangeRecord& r) {
   json techniques = r.techniques;
   json command = r.command;
   stmt->bind(1, to_unix(r.started_at));
-  if (r.finished_at) stmt->bind(2, to_unix(*r.finished_at)); else stmt->bind_null(2);
+  if (r.finished_at)
+    stmt->bind(2, to_unix(*r.finished_at));
+  else
+    stmt->bind_null(2);
   stmt->bind(3, r.user);
   stmt->bind(4, r.uid);
   stmt->bind(5, r.host);
@@ -408,11 +318,17 @@ Result<std::int64_t> StateDb::insert_change(const ChangeRecord& r) {
   stmt->bind(17, dump(reasons_json(r.reasons)));
   stmt->bind(18, r.rule);
   stmt->bind(19, r.version);
-  if (r.counter) stmt->bind(20, std::to_string(*r.counter)); else stmt->bind_null(20);
+  if (r.counter)
+    stmt->bind(20, std::to_string(*r.counter));
+  else
+    stmt->bind_null(20);
   stmt->bind(21, dump(techniques));
   stmt->bind(22, dump(command));
   stmt->bind(23, std::string(change_status_name(r.status)));
-  if (r.exit_status) stmt->bind(24, std::int64_t{*r.exit_status}); else stmt->bind_null(24);
+  if (r.exit_status)
+    stmt->bind(24, std::int64_t{*r.exit_status});
+  else
+    stmt->bind_null(24);
   stmt->bind(25, std::int64_t{r.rollback_advanced ? 1 : 0});
   stmt->bind(26, r.policy_sha256);
   stmt->bind(27, r.signature_path);
@@ -434,8 +350,8 @@ Result<void> StateDb::finish_change(std::int64_t id, TimePoint finished_at, Chan
     std::optional<std::uint64_t> counter = current->counter;
     if (advance->counter && (!counter || *advance->counter > *counter)) counter = advance->counter;
     std::optional<std::string> version = current->version;
-    if (const auto next = advance->version ? policy::SemVer::parse(*advance->version)
-                                           : std::nullopt) {
+    if (const auto next =
+            advance->version ? policy::SemVer::parse(*advance->version) : std::nullopt) {
       const auto stored = version ? policy::SemVer::parse(*version) : std::nullopt;
       if (!stored || *next > *stored) version = next->text();
     }
@@ -450,8 +366,14 @@ Result<void> StateDb::finish_change(std::int64_t id, TimePoint finished_at, Chan
       if (!upsert) return std::unexpected(upsert.error());
       upsert->bind(1, advance->target);
       upsert->bind(2, advance->artifact_class);
-      if (counter) upsert->bind(3, std::to_string(*counter)); else upsert->bind_null(3);
-      if (version) upsert->bind(4, *version); else upsert->bind_null(4);
+      if (counter)
+        upsert->bind(3, std::to_string(*counter));
+      else
+        upsert->bind_null(3);
+      if (version)
+        upsert->bind(4, *version);
+      else
+        upsert->bind_null(4);
       upsert->bind(5, to_unix(advance->at));
       upsert->bind(6, id);
       if (auto done = upsert->step(); !done) return std::unexpected(done.error());
@@ -463,7 +385,10 @@ Result<void> StateDb::finish_change(std::int64_t id, TimePoint finished_at, Chan
   if (!update) return std::unexpected(update.error());
   update->bind(1, to_unix(finished_at));
   update->bind(2, std::string(change_status_name(status)));
-  if (exit_status) update->bind(3, std::int64_t{*exit_status}); else update->bind_null(3);
+  if (exit_status)
+    update->bind(3, std::int64_t{*exit_status});
+  else
+    update->bind_null(3);
   update->bind(4, std::int64_t{advanced ? 1 : 0});
   update->bind(5, id);
   if (auto done = update->step(); !done) return std::unexpected(done.error());

@@ -59,7 +59,8 @@ struct ChangeRecord {
   std::string host;
   std::string target;
   std::string artifact_class;
-  std::string operation;  // download | download-all | online-edit | program-append | firmware-update
+  std::string
+      operation;  // download | download-all | online-edit | program-append | firmware-update
   std::vector<ChangeArtifact> artifacts;
   std::vector<ChangeSigner> signers;
   std::string ticket;         // given at download time (--ticket)

@@ -38,13 +38,14 @@ std::filesystem::path lock_dir_for(const std::filesystem::path& state_db) {
 }
 
 Result<TargetLock> TargetLock::acquire(const std::filesystem::path& lock_dir,
-                                       const std::string& target,
-                                       std::chrono::milliseconds timeout,
+                                       const std::string& target, std::chrono::milliseconds timeout,
                                        const std::function<bool()>& interrupted,
                                        const std::function<void(const std::string&)>& waiting) {
   std::error_code ec;
   std::filesystem::create_directories(lock_dir, ec);
-  if (ec) return fail(Errc::kIo, "cannot create lock directory " + lock_dir.string() + ": " + ec.message());
+  if (ec)
+    return fail(Errc::kIo,
+                "cannot create lock directory " + lock_dir.string() + ": " + ec.message());
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(target.data());
   const std::string name =
       to_hex(crypto::digest_bytes(crypto::DigestAlgorithm::kSha256, {bytes, target.size()}));

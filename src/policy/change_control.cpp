@@ -24,8 +24,9 @@ void check_ticket(const formats::SignatureEvidence& evidence, const EvaluationCo
   const std::string signed_ticket =
       evidence.statement ? evidence.statement->predicate.ticket : std::string();
   if (signed_ticket.empty()) {
-    add_reason(decision, {ReasonCode::kNoTicket, "the rule requires a change ticket, but the "
-                                                 "signature carries none"});
+    add_reason(decision, {ReasonCode::kNoTicket,
+                          "the rule requires a change ticket, but the "
+                          "signature carries none"});
   } else if (!context.ticket || context.ticket->empty()) {
     add_reason(decision, {ReasonCode::kNoTicket, "signed for ticket " + quoted(signed_ticket) +
                                                      ", but no ticket was given (--ticket)"});
@@ -45,13 +46,14 @@ void check_counter(const formats::SignatureEvidence& evidence, const InstalledSt
   const auto counter =
       evidence.statement ? evidence.statement->predicate.counter : std::optional<std::uint64_t>();
   if (!counter) {
-    add_reason(decision, {ReasonCode::kRollback, "rollback = \"counter\", but the signature "
-                                                 "carries no security counter"});
+    add_reason(decision, {ReasonCode::kRollback,
+                          "rollback = \"counter\", but the signature "
+                          "carries no security counter"});
   } else if (installed.counter && *counter < *installed.counter) {
     add_reason(decision, {ReasonCode::kRollback,
-                          "security counter " + std::to_string(*counter) +
-                              " is older than " + std::to_string(*installed.counter) +
-                              ", installed on the target" + installed_suffix(installed)});
+                          "security counter " + std::to_string(*counter) + " is older than " +
+                              std::to_string(*installed.counter) + ", installed on the target" +
+                              installed_suffix(installed)});
   }
 }
 
@@ -70,14 +72,12 @@ void check_version(const formats::SignatureEvidence& evidence, const InstalledSt
   if (!installed.version) return;
   const auto current = SemVer::parse(*installed.version);
   if (!current) {  // the state holds only versions that parsed; fail closed all the same
-    add_reason(decision, {ReasonCode::kRollback, "installed version " +
-                                                     quoted(*installed.version) +
+    add_reason(decision, {ReasonCode::kRollback, "installed version " + quoted(*installed.version) +
                                                      " cannot be compared"});
   } else if (*version < *current) {
-    add_reason(decision, {ReasonCode::kRollback, "version " + text + " is older than " +
-                                                     *installed.version +
-                                                     ", installed on the target" +
-                                                     installed_suffix(installed)});
+    add_reason(decision, {ReasonCode::kRollback,
+                          "version " + text + " is older than " + *installed.version +
+                              ", installed on the target" + installed_suffix(installed)});
   }
 }
 
@@ -111,9 +111,9 @@ void check_windows(const Policy& policy, const Rule& rule, const EvaluationConte
     if (local.empty() && !window->one_off()) local = local_time_text(*window, context.now);
   }
   const std::string when = format_rfc3339(context.now) + (local.empty() ? "" : " (" + local + ")");
-  add_reason(decision, {ReasonCode::kOutsideWindow,
-                        when + " is outside the maintenance window" +
-                            (rule.windows.size() > 1 ? "s " : " ") + closed});
+  add_reason(decision,
+             {ReasonCode::kOutsideWindow, when + " is outside the maintenance window" +
+                                              (rule.windows.size() > 1 ? "s " : " ") + closed});
   if (rule.outside_window == OutsideWindow::kAlert) {
     decision.alerts.push_back(ReasonCode::kOutsideWindow);
   }
@@ -147,9 +147,9 @@ void explain_no_rule(const Policy& policy, const std::string& artifact_class,
                               quoted(artifact_class) + " cover " + targets});
   }
   if (!classes.empty()) {
-    add_reason(decision, {ReasonCode::kWrongClass,
-                          "signed as class " + quoted(artifact_class) +
-                              "; the rules for this target accept " + classes});
+    add_reason(decision,
+               {ReasonCode::kWrongClass, "signed as class " + quoted(artifact_class) +
+                                             "; the rules for this target accept " + classes});
   }
 }
 

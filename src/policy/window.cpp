@@ -65,15 +65,17 @@ std::optional<int> parse_time_of_day(std::string_view text, bool allow_end_of_da
 }
 
 Result<void> validate_window_spec(const WindowSpec& spec) {
-  const bool recurring = !spec.days.empty() || !spec.from.empty() || !spec.to.empty() ||
-                         !spec.tz.empty();
+  const bool recurring =
+      !spec.days.empty() || !spec.from.empty() || !spec.to.empty() || !spec.tz.empty();
   const bool one_off = !spec.start.empty() || !spec.end.empty();
   if (recurring && one_off) {
-    return invalid(spec, "is either recurring (days, from, to, tz) or one-off (start, end), "
-                         "not both");
+    return invalid(spec,
+                   "is either recurring (days, from, to, tz) or one-off (start, end), "
+                   "not both");
   }
   if (one_off) {
-    if (spec.start.empty() || spec.end.empty()) return invalid(spec, "needs both 'start' and 'end'");
+    if (spec.start.empty() || spec.end.empty())
+      return invalid(spec, "needs both 'start' and 'end'");
     auto start = parse_rfc3339(spec.start);
     if (!start) return invalid(spec, "'start': " + start.error().message);
     auto end = parse_rfc3339(spec.end);
@@ -88,17 +90,20 @@ Result<void> validate_window_spec(const WindowSpec& spec) {
   for (const auto& day : spec.days) {
     const auto index = parse_weekday(day);
     if (!index) {
-      return invalid(spec, "'days': unknown day '" + day + "' (use mon, tue, wed, thu, fri, sat, sun)");
+      return invalid(spec,
+                     "'days': unknown day '" + day + "' (use mon, tue, wed, thu, fri, sat, sun)");
     }
     if ((seen & (1u << *index)) != 0) return invalid(spec, "'days' names '" + day + "' twice");
     seen = static_cast<std::uint8_t>(seen | (1u << *index));
   }
   const auto from = parse_time_of_day(spec.from, false);
-  if (!from) return invalid(spec, "'from' must be \"HH:MM\" (00:00 to 23:59), not \"" + spec.from + "\"");
+  if (!from)
+    return invalid(spec, "'from' must be \"HH:MM\" (00:00 to 23:59), not \"" + spec.from + "\"");
   const auto to = parse_time_of_day(spec.to, true);
   if (!to) return invalid(spec, "'to' must be \"HH:MM\" (00:00 to 24:00), not \"" + spec.to + "\"");
   if (*from == *to) {
-    return invalid(spec, "'from' and 'to' are equal (a whole day is from = \"00:00\", to = \"24:00\")");
+    return invalid(spec,
+                   "'from' and 'to' are equal (a whole day is from = \"00:00\", to = \"24:00\")");
   }
   if (!is_valid_zone_name(spec.tz)) {
     return invalid(spec, "'tz' is not a time zone name such as \"UTC\" or \"Europe/Berlin\"");

@@ -46,7 +46,8 @@ struct Window {
   std::shared_ptr<const TimeZone> zone;  // recurring windows
   std::optional<TimePoint> start;        // one-off windows: [start, end)
   std::optional<TimePoint> end;
-  std::string text;  // "sat 22:00-02:00 Europe/Berlin", "2026-11-28T01:00:00Z..2026-11-28T05:00:00Z"
+  std::string
+      text;  // "sat 22:00-02:00 Europe/Berlin", "2026-11-28T01:00:00Z..2026-11-28T05:00:00Z"
 
   [[nodiscard]] bool one_off() const noexcept { return start.has_value(); }
 };

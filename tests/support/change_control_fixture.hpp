@@ -81,10 +81,10 @@ class ChangeControlFixture : public ::testing::Test {
     formats::SignatureEvidence ev;
     ev.format = "signet";
     ev.certificates = {ica_.cert};
-    ev.statement = formats::Statement{
-        .subjects = {{.name = "prog.bin", .digest = {{"sha256", kProgDigest}}},
-                     {.name = "prog.cfg", .digest = {{"sha256", kCfgDigest}}}},
-        .predicate = std::move(predicate)};
+    ev.statement =
+        formats::Statement{.subjects = {{.name = "prog.bin", .digest = {{"sha256", kProgDigest}}},
+                                        {.name = "prog.cfg", .digest = {{"sha256", kCfgDigest}}}},
+                           .predicate = std::move(predicate)};
     for (const Issued* signer : signers) {
       formats::SignerEvidence s;
       s.certificate = signer->cert;

@@ -272,8 +272,11 @@ TEST_F(DownloadGateTest, StateNeverMovesBack) {
   auto id = db.insert_change(record);
   ASSERT_TRUE(id.has_value()) << id.error().message;
   const auto advance = [&](std::uint64_t counter, std::string version) {
-    return RollbackAdvance{.target = "t", .artifact_class = "firmware", .counter = counter,
-                           .version = std::move(version), .at = kNow};
+    return RollbackAdvance{.target = "t",
+                           .artifact_class = "firmware",
+                           .counter = counter,
+                           .version = std::move(version),
+                           .at = kNow};
   };
   ASSERT_TRUE(db.finish_change(*id, kNow, ChangeStatus::kSucceeded, 0, advance(5, "1.10.0")));
   ASSERT_TRUE(db.finish_change(*id, kNow, ChangeStatus::kSucceeded, 0, advance(4, "1.9.0")));
@@ -317,9 +320,7 @@ TEST_F(DownloadGateTest, QueriesAndBadFiles) {
   EXPECT_FALSE(StateDb::open(junk, false).has_value());
   EXPECT_FALSE(StateDb::open_existing(junk).has_value());
   // A file from a newer signet.
-  {
-    StateDb db = open_db();
-  }
+  { StateDb db = open_db(); }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db_path().c_str(), &raw), SQLITE_OK);
   sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
@@ -345,7 +346,10 @@ TEST_F(DownloadGateTest, ParallelGatesForOneTargetSerialize) {
    public:
     SlowRunner(std::uint64_t counter, std::mutex& m, std::vector<std::uint64_t>& received,
                std::atomic<int>& running, std::atomic<bool>& overlapped)
-        : counter_(counter), m_(m), received_(received), running_(running),
+        : counter_(counter),
+          m_(m),
+          received_(received),
+          running_(running),
           overlapped_(overlapped) {}
     Result<CommandResult> run(const std::vector<std::string>&) override {
       if (running_.fetch_add(1) != 0) overlapped_ = true;
@@ -401,8 +405,8 @@ TEST(TargetLockTest, OneHolderPerTarget) {
   // Another target is independent.
   EXPECT_TRUE(TargetLock::acquire(locks, "acme/plc2", std::chrono::milliseconds(0)).has_value());
   // Interrupted while waiting.
-  auto interrupted = TargetLock::acquire(locks, "acme/plc1", std::chrono::seconds(10),
-                                         [] { return true; });
+  auto interrupted =
+      TargetLock::acquire(locks, "acme/plc1", std::chrono::seconds(10), [] { return true; });
   ASSERT_FALSE(interrupted.has_value());
   EXPECT_NE(interrupted.error().message.find("interrupted"), std::string::npos);
   // Released with its holder.
@@ -426,7 +430,8 @@ TEST(ProcessRunnerTest, ExitStatusAndSignals) {
   // No shell in between: the argument reaches the command as it is.
   testing::TempDir dir;
   const std::string out = dir.path() + "/args";
-  auto args = runner.run({"/bin/sh", "-c", "printf '%s' \"$1\" > \"$2\"", "sh", "a b; $(rm -rf /)", out});
+  auto args =
+      runner.run({"/bin/sh", "-c", "printf '%s' \"$1\" > \"$2\"", "sh", "a b; $(rm -rf /)", out});
   ASSERT_TRUE(args.has_value());
   std::ifstream in(out);
   std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

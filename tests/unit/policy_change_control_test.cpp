@@ -58,10 +58,10 @@ TEST_F(ChangeControlTest, UntrustedSecondSignerDoesNotCount) {
   spec.rules[0].min_signers = 2;
   const testing::Issued stranger_root = testing::issue(
       {.subject = "CN=Elsewhere Root", .is_ca = true}, testing::KeyKind::kEcP256, nullptr);
-  const testing::Issued stranger = testing::issue(
-      {.subject = "O=Example Plant, OU=OT Engineering, CN=Mallory",
-       .ekus = std::vector<std::string>{"codeSigning"}},
-      testing::KeyKind::kEcP256, &stranger_root);
+  const testing::Issued stranger =
+      testing::issue({.subject = "O=Example Plant, OU=OT Engineering, CN=Mallory",
+                      .ekus = std::vector<std::string>{"codeSigning"}},
+                     testing::KeyKind::kEcP256, &stranger_root);
   expect_deny(evaluate(policy(spec), evidence({&alice_, &stranger}), context(kNow)),
               ReasonCode::kTooFewSigners);
 }
@@ -106,7 +106,8 @@ TEST_F(ChangeControlTest, TicketRequired) {
   auto spec = base_spec();
   spec.rules[0].require_ticket = true;
   const Policy p = policy(spec);
-  formats::ReleasePredicate predicate{.artifact_class = "plc-program", .target = testing::kLine3Target};
+  formats::ReleasePredicate predicate{.artifact_class = "plc-program",
+                                      .target = testing::kLine3Target};
   auto ctx = context(kNow);
   ctx.ticket = "CHG-0415";
   // The signature carries no ticket.
@@ -132,7 +133,8 @@ TEST_F(ChangeControlTest, TicketRequired) {
   expect_allow(evaluate(policy(base_spec()), evidence({&alice_}, predicate), ctx));
 }
 
-// ---- windows --------------------------------------------------------------------------------------
+// ---- windows
+// --------------------------------------------------------------------------------------
 
 PolicySpec window_spec(std::optional<OutsideWindow> outside = std::nullopt) {
   auto spec = testing::ChangeControlFixture::base_spec();
@@ -245,7 +247,8 @@ TEST_F(ChangeControlTest, SeveralWindowsAndOneOff) {
   EXPECT_EQ(d.window, "weekdays");
 }
 
-// ---- rollback -------------------------------------------------------------------------------------
+// ---- rollback
+// -------------------------------------------------------------------------------------
 
 TEST_F(ChangeControlTest, RollbackCounter) {
   auto spec = base_spec();
@@ -298,7 +301,8 @@ TEST_F(ChangeControlTest, RollbackVersion) {
   expect_deny(evaluate(p, evidence({&alice_}, fw), ctx), ReasonCode::kRollback);
 }
 
-// ---- target and class -----------------------------------------------------------------------------
+// ---- target and class
+// -----------------------------------------------------------------------------
 
 TEST_F(ChangeControlTest, TargetAndClassAtDownloadTime) {
   const Policy p = policy(base_spec());
@@ -317,20 +321,22 @@ TEST_F(ChangeControlTest, RuleTargetAndClassPatterns) {
   const Policy p = policy(base_spec());
   // Signed for line 4: the rules for plc-program cover line 3 only.
   Decision d = evaluate(
-      p, evidence({&alice_}, {.artifact_class = "plc-program", .target = "acme/plc-5000/line4/plc1"}),
+      p,
+      evidence({&alice_}, {.artifact_class = "plc-program", .target = "acme/plc-5000/line4/plc1"}),
       context(kNow));
   expect_deny(d, ReasonCode::kWrongTarget);
   EXPECT_TRUE(d.has_reason(ReasonCode::kNoRule));
   EXPECT_FALSE(d.has_reason(ReasonCode::kWrongClass));
   // Signed as a project file for line 3: rules for that target take other classes.
-  d = evaluate(p,
-               evidence({&alice_}, {.artifact_class = "project-file", .target = testing::kLine3Target}),
-               context(kNow));
+  d = evaluate(
+      p, evidence({&alice_}, {.artifact_class = "project-file", .target = testing::kLine3Target}),
+      context(kNow));
   expect_deny(d, ReasonCode::kWrongClass);
   EXPECT_FALSE(d.has_reason(ReasonCode::kWrongTarget));
 }
 
-// ---- audit mode -----------------------------------------------------------------------------------
+// ---- audit mode
+// -----------------------------------------------------------------------------------
 
 TEST_F(ChangeControlTest, AuditModeNeverBlocksAndStillReports) {
   auto spec = window_spec();
@@ -342,8 +348,8 @@ TEST_F(ChangeControlTest, AuditModeNeverBlocksAndStillReports) {
   ctx.installed = InstalledState{.counter = 20, .version = {}, .updated_at = kNow};
   const Decision d = evaluate(
       policy(spec),
-      evidence({&alice_}, {.artifact_class = "plc-program", .target = testing::kLine3Target,
-                           .counter = 3}),
+      evidence({&alice_},
+               {.artifact_class = "plc-program", .target = testing::kLine3Target, .counter = 3}),
       ctx);
   EXPECT_EQ(d.verdict, Verdict::kDeny);
   EXPECT_FALSE(d.enforced);

@@ -29,25 +29,25 @@ Window make(WindowSpec spec) {
 }
 
 TEST(WindowTest, SameDayWindow) {
-  const Window w = make({.name = "w", .days = {"tue", "thu"}, .from = "06:00", .to = "07:30",
-                         .tz = "UTC"});
+  const Window w =
+      make({.name = "w", .days = {"tue", "thu"}, .from = "06:00", .to = "07:30", .tz = "UTC"});
   EXPECT_EQ(w.text, "tue,thu 06:00-07:30 UTC");
   EXPECT_FALSE(window_open(w, utc("2026-01-13T05:59:59Z")));  // Tuesday
   EXPECT_TRUE(window_open(w, utc("2026-01-13T06:00:00Z")));
-  EXPECT_TRUE(window_open(w, utc("2026-01-15T07:29:59Z")));   // Thursday
+  EXPECT_TRUE(window_open(w, utc("2026-01-15T07:29:59Z")));  // Thursday
   EXPECT_FALSE(window_open(w, utc("2026-01-15T07:30:00Z")));
   EXPECT_FALSE(window_open(w, utc("2026-01-14T06:30:00Z")));  // Wednesday
 }
 
 TEST(WindowTest, WholeDayAndMidnight) {
-  const Window day = make({.name = "w", .days = {"sun"}, .from = "00:00", .to = "24:00",
-                           .tz = "UTC"});
+  const Window day =
+      make({.name = "w", .days = {"sun"}, .from = "00:00", .to = "24:00", .tz = "UTC"});
   EXPECT_TRUE(window_open(day, utc("2026-01-11T00:00:00Z")));
   EXPECT_TRUE(window_open(day, utc("2026-01-11T23:59:59Z")));
   EXPECT_FALSE(window_open(day, utc("2026-01-12T00:00:00Z")));
   // Saturday night through Sunday morning, and Sunday night into Monday.
-  const Window nights = make({.name = "w", .days = {"sat", "sun"}, .from = "23:00", .to = "01:00",
-                              .tz = "UTC"});
+  const Window nights =
+      make({.name = "w", .days = {"sat", "sun"}, .from = "23:00", .to = "01:00", .tz = "UTC"});
   EXPECT_TRUE(window_open(nights, utc("2026-01-11T00:30:00Z")));   // Sun 00:30 (from Saturday)
   EXPECT_TRUE(window_open(nights, utc("2026-01-12T00:30:00Z")));   // Mon 00:30 (from Sunday)
   EXPECT_FALSE(window_open(nights, utc("2026-01-13T00:30:00Z")));  // Tue 00:30
@@ -55,12 +55,12 @@ TEST(WindowTest, WholeDayAndMidnight) {
 }
 
 TEST(WindowTest, TimeZonesWithHalfHoursAndSouthernDaylightSaving) {
-  const Window kolkata = make({.name = "w", .days = {"mon"}, .from = "09:00", .to = "10:00",
-                               .tz = "Asia/Kolkata"});
+  const Window kolkata =
+      make({.name = "w", .days = {"mon"}, .from = "09:00", .to = "10:00", .tz = "Asia/Kolkata"});
   EXPECT_TRUE(window_open(kolkata, utc("2026-01-12T03:30:00Z")));  // 09:00 IST
   EXPECT_FALSE(window_open(kolkata, utc("2026-01-12T03:29:00Z")));
-  const Window sydney = make({.name = "w", .days = {"sat"}, .from = "22:00", .to = "02:00",
-                              .tz = "Australia/Sydney"});
+  const Window sydney = make(
+      {.name = "w", .days = {"sat"}, .from = "22:00", .to = "02:00", .tz = "Australia/Sydney"});
   // January: AEDT (+11). Sunday 01:30 local = Saturday 14:30Z.
   EXPECT_TRUE(window_open(sydney, utc("2026-01-10T14:30:00Z")));
   EXPECT_FALSE(window_open(sydney, utc("2026-01-10T15:30:00Z")));  // Sun 02:30 AEDT
@@ -68,8 +68,8 @@ TEST(WindowTest, TimeZonesWithHalfHoursAndSouthernDaylightSaving) {
 }
 
 TEST(WindowTest, OneOff) {
-  const Window w = make({.name = "chg", .start = "2026-11-28T02:00:00+01:00",
-                         .end = "2026-11-28T06:00:00+01:00"});
+  const Window w = make(
+      {.name = "chg", .start = "2026-11-28T02:00:00+01:00", .end = "2026-11-28T06:00:00+01:00"});
   EXPECT_TRUE(w.one_off());
   EXPECT_EQ(w.text, "2026-11-28T01:00:00Z..2026-11-28T05:00:00Z");
   EXPECT_FALSE(window_open(w, utc("2026-11-28T00:59:59Z")));
@@ -79,10 +79,15 @@ TEST(WindowTest, OneOff) {
 }
 
 TEST(WindowTest, FarTimesAreOutside) {
-  const Window w = make({.name = "w", .days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
-                         .from = "00:00", .to = "24:00", .tz = "UTC"});
-  EXPECT_FALSE(window_open(w, TimePoint{std::chrono::seconds{std::numeric_limits<std::int64_t>::max()}}));
-  EXPECT_FALSE(window_open(w, TimePoint{std::chrono::seconds{std::numeric_limits<std::int64_t>::min()}}));
+  const Window w = make({.name = "w",
+                         .days = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"},
+                         .from = "00:00",
+                         .to = "24:00",
+                         .tz = "UTC"});
+  EXPECT_FALSE(
+      window_open(w, TimePoint{std::chrono::seconds{std::numeric_limits<std::int64_t>::max()}}));
+  EXPECT_FALSE(
+      window_open(w, TimePoint{std::chrono::seconds{std::numeric_limits<std::int64_t>::min()}}));
 }
 
 TEST(WindowTest, SpecErrors) {
@@ -91,11 +96,14 @@ TEST(WindowTest, SpecErrors) {
     auto valid = validate_window_spec(spec);
     return valid ? std::string() : valid.error().message;
   };
-  EXPECT_NE(error({.days = {"sat"}, .from = "22:00", .to = "02:00"}).find("'tz'"), std::string::npos);
-  EXPECT_NE(error({.days = {"saturday"}, .from = "22:00", .to = "02:00", .tz = "UTC"}).find("unknown day"),
+  EXPECT_NE(error({.days = {"sat"}, .from = "22:00", .to = "02:00"}).find("'tz'"),
             std::string::npos);
-  EXPECT_NE(error({.days = {"sat", "sat"}, .from = "22:00", .to = "02:00", .tz = "UTC"}).find("twice"),
+  EXPECT_NE(error({.days = {"saturday"}, .from = "22:00", .to = "02:00", .tz = "UTC"})
+                .find("unknown day"),
             std::string::npos);
+  EXPECT_NE(
+      error({.days = {"sat", "sat"}, .from = "22:00", .to = "02:00", .tz = "UTC"}).find("twice"),
+      std::string::npos);
   EXPECT_NE(error({.days = {"sat"}, .from = "22:00", .to = "22:00", .tz = "UTC"}).find("equal"),
             std::string::npos);
   EXPECT_NE(error({.days = {"sat"}, .from = "24:00", .to = "02:00", .tz = "UTC"}).find("'from'"),
@@ -104,15 +112,21 @@ TEST(WindowTest, SpecErrors) {
             std::string::npos);
   EXPECT_NE(error({.days = {"sat"}, .from = "02:00", .to = "04:60", .tz = "UTC"}).find("'to'"),
             std::string::npos);
-  EXPECT_NE(error({.days = {"sat"}, .from = "02:00", .to = "04:00", .tz = "../etc/passwd"}).find("'tz'"),
-            std::string::npos);
-  EXPECT_NE(error({.days = {"sat"}, .from = "02:00", .to = "04:00", .tz = "UTC",
-                   .start = "2026-01-01T00:00:00Z", .end = "2026-01-02T00:00:00Z"})
+  EXPECT_NE(
+      error({.days = {"sat"}, .from = "02:00", .to = "04:00", .tz = "../etc/passwd"}).find("'tz'"),
+      std::string::npos);
+  EXPECT_NE(error({.days = {"sat"},
+                   .from = "02:00",
+                   .to = "04:00",
+                   .tz = "UTC",
+                   .start = "2026-01-01T00:00:00Z",
+                   .end = "2026-01-02T00:00:00Z"})
                 .find("not both"),
             std::string::npos);
   EXPECT_NE(error({.start = "2026-01-01T00:00:00Z"}).find("both"), std::string::npos);
-  EXPECT_NE(error({.start = "2026-01-02T00:00:00Z", .end = "2026-01-01T00:00:00Z"}).find("not after"),
-            std::string::npos);
+  EXPECT_NE(
+      error({.start = "2026-01-02T00:00:00Z", .end = "2026-01-01T00:00:00Z"}).find("not after"),
+      std::string::npos);
   EXPECT_NE(error({.start = "2026-01-01T00:00:00", .end = "2026-01-02T00:00:00Z"}).find("'start'"),
             std::string::npos);
   EXPECT_NE(error({}).find("needs"), std::string::npos);
@@ -120,10 +134,11 @@ TEST(WindowTest, SpecErrors) {
 
 TEST(SemVerTest, Precedence) {
   // The order of semver.org's examples, plus numeric (not textual) comparison.
-  const std::vector<std::string_view> ordered = {
-      "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",  "1.0.0-beta.2",
-      "1.0.0-beta.11", "1.0.0-rc.1",  "1.0.0",            "1.0.1",       "1.2.0",
-      "1.10.0",      "2.0.0",         "10.0.0"};
+  const std::vector<std::string_view> ordered = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                                 "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                                 "1.0.0-rc.1",  "1.0.0",         "1.0.1",
+                                                 "1.2.0",       "1.10.0",        "2.0.0",
+                                                 "10.0.0"};
   for (std::size_t i = 0; i + 1 < ordered.size(); ++i) {
     const auto a = SemVer::parse(ordered[i]);
     const auto b = SemVer::parse(ordered[i + 1]);
@@ -147,7 +162,8 @@ TEST(SemVerTest, Invalid) {
   EXPECT_TRUE(SemVer::parse("1.2.3-0.a-b.0").has_value());
 }
 
-// ---- the TOML keys --------------------------------------------------------------------------------
+// ---- the TOML keys
+// --------------------------------------------------------------------------------
 
 constexpr std::string_view kHead = R"(
 [trust_store.plant]
@@ -272,9 +288,9 @@ TEST(ChangeControlKeysTest, Errors) {
   EXPECT_NE(error(rule + "rollback = \"date\"\n").find("\"counter\", \"version\""),
             std::string::npos);
   EXPECT_NE(error(rule + "require_ticket = \"yes\"\n").find("boolean"), std::string::npos);
-  EXPECT_NE(error("[window.w]\ndays = [\"sat\"]\nfrom = \"22:00\"\nto = \"02:00\"\n" + rule)
-                .find("'tz'"),
-            std::string::npos);
+  EXPECT_NE(
+      error("[window.w]\ndays = [\"sat\"]\nfrom = \"22:00\"\nto = \"02:00\"\n" + rule).find("'tz'"),
+      std::string::npos);
   EXPECT_NE(error("[window.w]\ndays = [\"samstag\"]\n" + rule).find("unknown day 'samstag'"),
             std::string::npos);
   EXPECT_NE(error("[window.w]\nstart = 2026-11-28T02:00:00\nend = 2026-11-28T03:00:00Z\n" + rule)
@@ -311,8 +327,8 @@ windows = ["w", "utc"]
                     "state_db = \"state/signet.db\"\n");
   ASSERT_TRUE(spec.has_value()) << spec.error().message;
   spec->trust_stores.clear();  // no anchor files needed for this test
-  spec->publishers = {{.name = "ot", .minisign_key =
-                           "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"}};
+  spec->publishers = {
+      {.name = "ot", .minisign_key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3"}};
   auto policy = Policy::from_spec(*spec, "/etc/signet");
   ASSERT_TRUE(policy.has_value()) << policy.error().message;
   EXPECT_EQ(policy->state_db(), std::filesystem::path("/etc/signet/state/signet.db"));

@@ -1,4 +1,6 @@
 // TZif files (RFC 8536) from Debian's tzdata and POSIX TZ rules; hostile input is refused.
+#include "core/time_zone.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "core/file_io.hpp"
-#include "core/time_zone.hpp"
 
 namespace signet {
 namespace {
@@ -88,10 +89,10 @@ TEST(TimeZoneTest, PosixRules) {
 
 TEST(TimeZoneTest, BadPosixRules) {
   for (const std::string_view bad :
-       {"", "C", "CE-1", "CET", "CET-25", "CET-1CEST", "CET-1CEST,M3.5.0", "CET-1CEST,M13.5.0,M10.5.0",
-        "CET-1CEST,M3.6.0,M10.5.0", "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,J0,J10",
-        "CET-1CEST,366,10", "CET-1CEST,M3.5.0/168,M10.5.0", "CET-1:60", "<AB>1", "<A B C>1",
-        "CET-1CEST,M3.5.0,M10.5.0x", "CET-0001", "<+03-3"}) {
+       {"", "C", "CE-1", "CET", "CET-25", "CET-1CEST", "CET-1CEST,M3.5.0",
+        "CET-1CEST,M13.5.0,M10.5.0", "CET-1CEST,M3.6.0,M10.5.0", "CET-1CEST,M3.5.7,M10.5.0",
+        "CET-1CEST,J0,J10", "CET-1CEST,366,10", "CET-1CEST,M3.5.0/168,M10.5.0", "CET-1:60", "<AB>1",
+        "<A B C>1", "CET-1CEST,M3.5.0,M10.5.0x", "CET-0001", "<+03-3"}) {
     EXPECT_FALSE(PosixTzRule::parse(bad).has_value()) << bad;
   }
 }
@@ -139,7 +140,8 @@ TEST(TimeZoneTest, ZoneNames) {
   }
   for (const std::string_view bad : std::initializer_list<std::string_view>{
            "", "/etc/passwd", "../etc/passwd", "Europe/../../etc/passwd", "Europe//Berlin",
-        "Europe/Berlin/", ".hidden", "Europe/Ber lin", "Europe/Berlin\n", std::string_view("a\0b", 3)}) {
+           "Europe/Berlin/", ".hidden", "Europe/Ber lin", "Europe/Berlin\n",
+           std::string_view("a\0b", 3)}) {
     EXPECT_FALSE(is_valid_zone_name(bad)) << bad;
   }
   EXPECT_FALSE(is_valid_zone_name(std::string(129, 'a')));

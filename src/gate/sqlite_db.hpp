@@ -1,0 +1,119 @@
+// Small RAII helpers around the SQLite C API for the gate's state database: prepared statements,
+// BEGIN IMMEDIATE transactions rolled back unless committed, errors as Result. Internal to
+// src/gate.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace signet::gate::sqlite {
+
+inline constexpr int kBusyTimeoutMs = 30'000;
+
+inline std::unexpected<Error> db_error(sqlite3* db, const std::string& what) {
+  return fail(Errc::kIo, "state database: " + what + ": " +
+                             (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+class Statement {
+ public:
+  static Result<Statement> prepare(sqlite3* db, std::string_view sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
+        SQLITE_OK) {
+      return db_error(db, "prepare");
+    }
+    return Statement(db, raw);
+  }
+  void bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_.get(), index, text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+  }
+  void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
+  void bind_null(int index) { sqlite3_bind_null(stmt_.get(), index); }
+  // SQLITE_ROW or SQLITE_DONE; anything else is an error.
+  Result<bool> step() {
+    const int rc = sqlite3_step(stmt_.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return db_error(db_, "step");
+  }
+  [[nodiscard]] std::string text(int column) const {
+    const auto* p = sqlite3_column_text(stmt_.get(), column);
+    return p == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(p),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
+  }
+  [[nodiscard]] std::int64_t integer(int column) const {
+    return sqlite3_column_int64(stmt_.get(), column);
+  }
+  [[nodiscard]] bool is_null(int column) const {
+    return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
+  }
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+  };
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  sqlite3* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+};
+
+inline Result<void> exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    return fail(Errc::kIo, std::string("state database: ") + text);
+  }
+  return {};
+}
+
+// A write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy
+// timeout), so the reads inside it see what the commit will be based on. Rolled back unless
+// committed.
+class WriteTransaction {
+ public:
+  static Result<WriteTransaction> begin(sqlite3* db) {
+    if (auto begun = exec(db, "BEGIN IMMEDIATE"); !begun) return std::unexpected(begun.error());
+    return WriteTransaction(db);
+  }
+  WriteTransaction(WriteTransaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  WriteTransaction& operator=(WriteTransaction&&) = delete;
+  ~WriteTransaction() {
+    if (db_ != nullptr) (void)exec(db_, "ROLLBACK");
+  }
+  Result<void> commit() {
+    auto done = exec(db_, "COMMIT");
+    if (done) db_ = nullptr;
+    return done;
+  }
+
+ private:
+  explicit WriteTransaction(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+// Opens with a busy timeout (concurrent gates wait for each other's write lock instead of failing).
+inline Result<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> open_handle(
+    const std::filesystem::path& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, void (*)(sqlite3*)> db(raw, [](sqlite3* d) { sqlite3_close_v2(d); });
+  if (rc != SQLITE_OK) return db_error(raw, "cannot open " + path.string());
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(raw, 1);
+  return db;
+}
+
+}  // namespace signet::gate::sqlite
