@@ -347,4 +347,19 @@ changes_json --since 2099-01-01T00:00:00Z
 expect_exit 0 "no database yet" -- "$SIGNET" changes --state-db "$W/none/state.db"
 [[ ! -e $W/none/state.db ]] && pass "signet changes creates no database" || failed "changes created a database"
 
+# Every event the gates sent validates against the event schema.
+if /usr/bin/python3 - "$W/events.jsonl" "$SIGNET_SOURCE_DIR/docs/event.schema.json" >schema.out 2>&1 <<'PY'
+import json, sys, jsonschema
+validator = jsonschema.Draft202012Validator(json.load(open(sys.argv[2])))
+points = set()
+for n, line in enumerate(open(sys.argv[1]), 1):
+    event = json.loads(line)
+    errors = sorted(validator.iter_errors(event), key=str)
+    assert not errors, f"line {n}: {errors[0].message} at {list(errors[0].path)}"
+    points.add(event["signet"]["point"])
+assert {"download-gate", "firmware-gate"} <= points, points
+PY
+then pass "gate events validate against docs/event.schema.json"; else
+  failed "event schema: $(cat schema.out)"; fi
+
 finish
