@@ -1,7 +1,10 @@
 // signet gate download --target T --class C [--ticket ID] [--operation OP] --policy P --sig S
 //                      ARTIFACT... -- CMD ARGS...
+// signet gate exec --policy P --watch PATH... [--trust BUNDLE]... [--mode M]   (also `signetd`)
+// signet gate status [--status-file PATH] [--json]
 // The composition root of the download gate: reads files, the clock and the user, wires the state
-// database, the process runner and the emitter into gate::DownloadGate, prints, exits.
+// database, the process runner and the emitter into gate::DownloadGate, prints, exits. The
+// execution gate's lives in gate_exec_daemon.cpp.
 #include <pwd.h>
 #include <unistd.h>
 
@@ -14,12 +17,14 @@
 
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/gate_exec_daemon.hpp"
 #include "cli/telemetry_support.hpp"
 #include "core/file_io.hpp"
 #include "formats/native_signature.hpp"
 #include "formats/statement.hpp"
 #include "gate/command_runner.hpp"
 #include "gate/download_gate.hpp"
+#include "gate/exec_status.hpp"
 #include "gate/state_db.hpp"
 #include "gate/target_lock.hpp"
 
@@ -236,7 +241,53 @@ int run_gate_download(GateDownloadOptions o, const std::vector<std::string>& com
   return outcome->exit_status;
 }
 
+void add_gate_exec_commands(CLI::App& gate_cmd, int& exit_code) {
+  auto o = std::make_shared<GateExecOptions>();
+  o->status_file = std::string(gate::kDefaultExecStatusFile);
+  auto* exec = gate_cmd.add_subcommand(
+      "exec",
+      "The execution gate daemon (also `signetd`): fanotify permission events on the watched "
+      "paths; binaries, scripts, shared objects and kernel modules run or load only when trusted");
+  exec->add_option("--policy", o->policy, "Trust policy (TOML)")->required();
+  exec->add_option("--watch", o->watch, "Mount point, directory or file to guard (repeatable)")
+      ->required();
+  exec->add_option("--trust", o->trust, "Trust bundle (repeatable), besides [gate] trust_bundles");
+  exec->add_option("--mode", o->mode, "enforce or audit (default: the policy's)");
+  exec->add_option("--status-file", o->status_file, "Status file, rewritten every second")
+      ->capture_default_str();
+  exec->add_option("--ready-file", o->ready_file,
+                   "Written once every mark is in place; removed on exit");
+  exec->add_option("--workers", o->workers, "Threads that hash and judge (1..64)")
+      ->capture_default_str();
+  exec->add_flag("-q,--quiet", o->quiet, "Print only denials and errors");
+  exec->footer(
+      "SIGHUP reloads the policy and the trust bundles; SIGTERM/SIGINT stop. Exit status: 0 "
+      "stopped; 2 usage or configuration error; 3 fanotify unavailable or failed.");
+  exec->callback([o, &exit_code] { exit_code = run_gate_exec(*o); });
+
+  auto status_file = std::make_shared<std::string>(gate::kDefaultExecStatusFile);
+  auto json = std::make_shared<bool>(false);
+  auto* status = gate_cmd.add_subcommand("status", "Counters of the running execution gate");
+  status->add_option("--status-file", *status_file, "The daemon's status file")
+      ->capture_default_str();
+  status->add_flag("--json", *json, "Print the status document");
+  status->footer("Exit status: 0 running; 1 not running or stale; 2 no readable status file.");
+  status->callback(
+      [status_file, json, &exit_code] { exit_code = run_gate_status(*status_file, *json); });
+}
+
 }  // namespace
+
+std::vector<char*> signetd_arguments(int argc, char** argv) {
+  static char signet[] = "signet";
+  static char gate[] = "gate";
+  static char exec[] = "exec";
+  std::vector<char*> out(argv, argv + argc);
+  if (argc < 1 || std::filesystem::path(argv[0]).filename() != "signetd") return out;
+  out.erase(out.begin());
+  out.insert(out.begin(), {signet, gate, exec});
+  return out;
+}
 
 std::vector<char*> split_command_tail(int argc, char** argv, std::vector<std::string>& tail) {
   std::vector<char*> head(argv, argv + argc);
@@ -286,6 +337,7 @@ void add_gate_command(CLI::App& app, int& exit_code, const std::vector<std::stri
       "configuration error.");
   download->callback(
       [options, &exit_code, &command] { exit_code = run_gate_download(*options, command); });
+  add_gate_exec_commands(*gate, exit_code);
 }
 
 }  // namespace signet::cli

@@ -18,6 +18,9 @@ void add_evidence_command(CLI::App& app, int& exit_code);
 // split_command_tail() before CLI11 parses the rest (it is the vendor tool's, never signet's).
 void add_gate_command(CLI::App& app, int& exit_code, const std::vector<std::string>& command);
 void add_changes_command(CLI::App& app, int& exit_code);
+void add_trust_command(CLI::App& app, int& exit_code);
+// `signetd ARGS...` is `signet gate exec ARGS...`: the same binary under another name.
+[[nodiscard]] std::vector<char*> signetd_arguments(int argc, char** argv);
 [[nodiscard]] std::vector<char*> split_command_tail(int argc, char** argv,
                                                     std::vector<std::string>& tail);
 

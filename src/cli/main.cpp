@@ -22,9 +22,12 @@ int main(int argc, char** argv) {
   add_attack_command(app, exit_code);
   add_evidence_command(app, exit_code);
   std::vector<std::string> command;  // `gate download ... -- CMD ARGS...`
-  std::vector<char*> args = split_command_tail(argc, argv, command);
+  std::vector<char*> daemon_args = signetd_arguments(argc, argv);
+  std::vector<char*> args =
+      split_command_tail(static_cast<int>(daemon_args.size()), daemon_args.data(), command);
   add_gate_command(app, exit_code, command);
   add_changes_command(app, exit_code);
+  add_trust_command(app, exit_code);
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());

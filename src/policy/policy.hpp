@@ -61,12 +61,25 @@ struct RuleSpec {
   std::string target = "*";    // glob over the target
   std::vector<std::string> publishers;
   bool require_timestamp = false;
-  std::optional<Mode> mode;  // per-rule override of the global mode
-  std::int64_t min_signers = 1;          // distinct trusted signers (two-person rule: 2)
-  bool require_ticket = false;           // signed ticket, equal to the one given at the point
-  std::vector<std::string> windows;      // names of [window.NAME] tables; empty = any time
+  std::optional<Mode> mode;          // per-rule override of the global mode
+  std::int64_t min_signers = 1;      // distinct trusted signers (two-person rule: 2)
+  bool require_ticket = false;       // signed ticket, equal to the one given at the point
+  std::vector<std::string> windows;  // names of [window.NAME] tables; empty = any time
   std::optional<OutsideWindow> outside_window;  // only with windows; absent = deny
-  std::optional<Rollback> rollback;      // absent = no rollback protection
+  std::optional<Rollback> rollback;             // absent = no rollback protection
+};
+
+// [gate]: what the execution gate reads besides the rules (docs/exec-gate.md).
+struct GateSpec {
+  std::vector<std::string> trust_bundles;  // native trust-bundle signatures, relative to the policy
+  std::vector<std::string> interpreters;   // executables whose opens are judged as scripts
+};
+
+// [[guard]]: project files at rest that the listed engineering tools may open only when signed.
+struct GuardSpec {
+  std::string path;                // a file, or a folder (recursive); absolute or policy-relative
+  std::string artifact_class;      // "project-file"
+  std::vector<std::string> tools;  // executables (resolved like interpreters)
 };
 
 struct PolicySpec {
@@ -77,6 +90,8 @@ struct PolicySpec {
   std::optional<TelemetrySpec> telemetry;  // [telemetry]: event sinks and the audit log
   std::vector<WindowSpec> windows;         // [window.NAME]
   std::optional<std::string> state_db;     // rollback state and change records (SQLite)
+  std::optional<GateSpec> gate;            // [gate]
+  std::vector<GuardSpec> guards;           // [[guard]]
 };
 
 // Pure: parses TOML text. Unknown keys anywhere, wrong types, missing required keys, duplicate
@@ -118,8 +133,8 @@ struct Publisher {
   std::string name;
   std::string store;  // name of a TrustStore in the same Policy ("" for a key publisher)
   std::optional<SubjectPattern> subject;  // nullopt for a key publisher
-  std::vector<std::string> eku_oids;  // dotted; empty = the certificate must have no EKU
-  std::optional<PublisherKey> key;    // set instead of store + subject
+  std::vector<std::string> eku_oids;      // dotted; empty = the certificate must have no EKU
+  std::optional<PublisherKey> key;        // set instead of store + subject
 };
 
 struct Rule {
@@ -160,7 +175,9 @@ class Policy {
   // SHA-256 of the policy text, for evidence ("" when built from a spec).
   [[nodiscard]] const std::string& source_sha256() const noexcept { return source_sha256_; }
   // [telemetry] as written; its relative paths are relative to base_dir().
-  [[nodiscard]] const std::optional<TelemetrySpec>& telemetry() const noexcept { return telemetry_; }
+  [[nodiscard]] const std::optional<TelemetrySpec>& telemetry() const noexcept {
+    return telemetry_;
+  }
   [[nodiscard]] const std::filesystem::path& base_dir() const noexcept { return base_dir_; }
   [[nodiscard]] const std::vector<Window>& windows() const noexcept { return windows_; }
   [[nodiscard]] const Window* find_window(std::string_view name) const noexcept;
@@ -168,6 +185,10 @@ class Policy {
   [[nodiscard]] const std::optional<std::filesystem::path>& state_db() const noexcept {
     return state_db_;
   }
+  // [gate] and [[guard]] as written (paths not resolved: the execution gate resolves them against
+  // base_dir() when it builds its configuration).
+  [[nodiscard]] const std::optional<GateSpec>& gate() const noexcept { return gate_; }
+  [[nodiscard]] const std::vector<GuardSpec>& guards() const noexcept { return guards_; }
 
  private:
   Policy() = default;
@@ -180,6 +201,8 @@ class Policy {
   std::filesystem::path base_dir_;
   std::vector<Window> windows_;
   std::optional<std::filesystem::path> state_db_;
+  std::optional<GateSpec> gate_;
+  std::vector<GuardSpec> guards_;
 };
 
 }  // namespace signet::policy

@@ -199,6 +199,8 @@ Result<Policy> Policy::from_spec(const PolicySpec& spec, const std::filesystem::
   if (!windows) return std::unexpected(std::move(windows.error()));
   policy.windows_ = std::move(*windows);
   if (spec.state_db) policy.state_db_ = resolve(base_dir, *spec.state_db);
+  policy.gate_ = spec.gate;
+  policy.guards_ = spec.guards;
   for (const auto& rule : spec.rules) {
     policy.rules_.push_back(
         Rule{.id = rule.id,

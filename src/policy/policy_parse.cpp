@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/raw_public_key.hpp"
+#include "policy/gate_parse.hpp"
 #include "policy/policy.hpp"
 #include "policy/subject_pattern.hpp"
 #include "policy/telemetry_parse.hpp"
@@ -286,6 +287,8 @@ constexpr Field<PolicySpec> kTopLevelFields[] = {
     {"telemetry", false, telemetry_section},
     {"window", false, named_section<WindowSpec, &PolicySpec::windows, kWindowFields>},
     {"state_db", false, state_db_field},
+    {"gate", false, gate_section},
+    {"guard", false, guards_section},
 };
 
 }  // namespace

@@ -78,6 +78,11 @@ void Emitter::emit(Event event) noexcept {
   wake_.notify_one();
 }
 
+std::uint64_t Emitter::dropped_so_far() {
+  const std::lock_guard lock(mutex_);
+  return dropped_;
+}
+
 void Emitter::emit_decision(const policy::Decision& decision,
                             const PointContext& context) noexcept {
   if (sinks_.empty()) return;

@@ -90,6 +90,8 @@ class Emitter {
   EmitterReport close();
 
   [[nodiscard]] bool has_sinks() const noexcept { return !sinks_.empty(); }
+  // Events the queue could not take so far (a long-running daemon reports it in its status).
+  [[nodiscard]] std::uint64_t dropped_so_far();
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
   [[nodiscard]] const Clock& clock() const noexcept { return *clock_; }
 
