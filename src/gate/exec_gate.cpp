@@ -330,16 +330,18 @@ void ExecGate::judge(Job& job) {
     decision = judge_code(config, job.cls, job.path, *content, now);
   }
   const bool allow = answer_for(decision);
+  // Cache only when the file is still what was read (asked before answering: the answer releases
+  // the descriptor).
+  bool unchanged = false;
+  if (content) {
+    const auto after = probe_.identify(fd);
+    unchanged = after && *after == job.id;
+  }
   if (job.exec && allow) add_exec_pass(job.pid, job.id);
   job.reply->send(allow);  // the kernel first
 
   auto shared = std::make_shared<const policy::Decision>(std::move(decision));
-  // Cache only when the file is still what was read.
-  if (content) {
-    if (auto after = probe_.identify(fd); after && *after == job.id) {
-      cache_.store({job.id, job.cls}, {allow, shared, config.generation}, sequence);
-    }
-  }
+  if (unchanged) cache_.store({job.id, job.cls}, {allow, shared, config.generation}, sequence);
   count_decision(*shared);
   DecisionReport report;
   report.decision = shared;

@@ -50,6 +50,10 @@ class FakeSource final : public EventSource {
     const std::lock_guard lock(mutex);
     batches.push_back(std::move(batch));
   }
+  bool is_closed(int fd) {
+    const std::lock_guard lock(mutex);
+    return std::find(closed.begin(), closed.end(), fd) != closed.end();
+  }
   std::vector<bool> answers_of(int fd) {
     const std::lock_guard lock(mutex);
     return answers[fd];
@@ -70,7 +74,9 @@ struct FakeFile {
 
 class FakeProbe final : public FileProbe {
  public:
+  // Like the kernel: a descriptor that was released cannot be asked any more.
   Result<FileIdentity> identify(int fd) override {
+    if (source != nullptr && source->is_closed(fd)) return fail(Errc::kIo, "fstat: bad fd");
     const std::lock_guard lock(mutex);
     return files.at(fd).id;
   }
@@ -84,6 +90,7 @@ class FakeProbe final : public FileProbe {
     return it == exes.end() ? "/usr/bin/bash" : it->second;
   }
   Result<FileContent> read(int fd, bool keep, std::uint64_t /*max*/) override {
+    if (source != nullptr && source->is_closed(fd)) return fail(Errc::kIo, "read: bad fd");
     std::unique_lock lock(mutex);
     ++reads;
     FakeFile f = files.at(fd);
@@ -109,6 +116,7 @@ class FakeProbe final : public FileProbe {
   std::map<int, FakeFile> files;
   std::map<std::int32_t, std::string> exes;
   int reads = 0;
+  FakeSource* source = nullptr;
 };
 
 Bytes bytes_of(std::string_view text) { return Bytes(text.begin(), text.end()); }
@@ -124,6 +132,7 @@ constexpr std::int32_t kTool = 400;
 class ExecGateTest : public testing::ChangeControlFixture {
  protected:
   ExecGateTest() {
+    probe_.source = &source_;
     probe_.exes[kPython] = "/usr/bin/python3.11";
     probe_.exes[kTool] = "/opt/vendor/bin/studio";
     mallory_root_.emplace(testing::issue({.subject = "O=Other, CN=Other Root", .is_ca = true},
