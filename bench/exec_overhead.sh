@@ -11,7 +11,7 @@
 #   sudo bash bench/exec_overhead.sh [SIGNET_BINARY]        (default: build/signet)
 #
 # Environment: BENCH_EXECS (default 2000), BENCH_ROUNDS (alternating gated/ungated rounds, the
-# median is reported; default 5), BENCH_BIG_MIB (default 64), BENCH_FIRST_RUNS (fresh copies of
+# median is reported; default 3), BENCH_BIG_MIB (default 64), BENCH_FIRST_RUNS (fresh copies of
 # the big binary, each executed once; default 5), BENCH_KEEP=1 keeps the scratch dir.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +19,7 @@ SIGNET=${1:-$HERE/../build/signet}
 [[ -x $SIGNET ]] || { echo "exec_overhead: no signet binary at $SIGNET" >&2; exit 1; }
 SIGNET=$(cd "$(dirname "$SIGNET")" && pwd)/$(basename "$SIGNET")
 EXECS=${BENCH_EXECS:-2000}
-ROUNDS=${BENCH_ROUNDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 BIG_MIB=${BENCH_BIG_MIB:-64}
 FIRST_RUNS=${BENCH_FIRST_RUNS:-5}
 [[ $(id -u) == 0 ]] || { echo "exec_overhead: needs root (mount, fanotify)" >&2; exit 1; }
@@ -104,7 +104,7 @@ for r in $(seq "$ROUNDS"); do
       t0=$(now_ns); "$MNT/big$i"; t1=$(now_ns)
       cached+=($(((t1 - t0) / 1000)))
     done
-    "$SIGNET" gate status --status-file "$GATE_STATUS" --json >status.json
+    "$SIGNET" gate status --status-file "$GATE_STATUS" --json >status-final.json
   fi
   exec_gate_stop
 done
@@ -135,4 +135,4 @@ echo "   first execution with the gate (hash + decide): $((f / 1000)) ms"
 echo "   openssl dgst -sha256 of the same file:          $((d / 1000)) ms   ratio $(python3 -c "print(f'{$f / max($d, 1):.2f}')") x"
 echo "   execution once cached:                          $((c / 1000)).$(printf '%03d' $((c % 1000))) ms"
 echo "   execution without the gate:                     $((b / 1000)).$(printf '%03d' $((b % 1000))) ms"
-echo "   gate counters: $(python3 -c "import json; d=json.load(open('status.json')); print({k: d[k] for k in ('permission_events','answered','cache_hits','denied','errors')})")"
+echo "   gate counters: $(python3 -c "import json; d=json.load(open('status-final.json')); print({k: d[k] for k in ('permission_events','answered','cache_hits','denied','errors')})")"

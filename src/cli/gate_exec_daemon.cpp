@@ -318,17 +318,21 @@ int run_gate_status(const std::string& status_file, bool json) {
   if (status.is_discarded() || !status.is_object()) {
     return report_error({Errc::kMalformed, status_file + " is not a status document"});
   }
-  if (json) {
-    std::cout << status.dump(2) << '\n';
-  } else {
-    std::cout << gate::exec_status_text(status);
-  }
-  const auto pid = status.value("pid", std::int64_t{0});
-  const bool alive =
-      pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 && !status.value("stopped", false);
+  bool alive = false;
   bool fresh = false;
-  if (auto updated = parse_rfc3339(status.value("updated_at", ""))) {
-    fresh = clock_now() - *updated < std::chrono::seconds(5);
+  try {  // nlohmann's typed accessors throw on a value of another type
+    if (json) {
+      std::cout << status.dump(2) << '\n';
+    } else {
+      std::cout << gate::exec_status_text(status);
+    }
+    const auto pid = status.value("pid", std::int64_t{0});
+    alive = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 && !status.value("stopped", false);
+    if (auto updated = parse_rfc3339(status.value("updated_at", std::string()))) {
+      fresh = clock_now() - *updated < std::chrono::seconds(5);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return report_error({Errc::kMalformed, status_file + ": " + e.what()});
   }
   if (!alive || !fresh) {
     std::cerr << "signet: the exec gate is not running" << (alive ? " (status file is stale)" : "")

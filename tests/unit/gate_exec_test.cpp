@@ -508,6 +508,61 @@ TEST_F(ExecGateTest, StatusDocumentCarriesTheCounters) {
   EXPECT_NE(exec_status_text(j).find("UNSIGNED: 1"), std::string::npos);
 }
 
+constexpr std::string_view kPolicyHead = R"(
+[trust_store.plant]
+anchors = ["root.pem"]
+[publisher.ot]
+store = "plant"
+subject = "CN=*"
+[[rule]]
+id = "bundles"
+class = "trust-bundle"
+publishers = ["ot"]
+)";
+
+TEST(ExecPolicy, GateAndGuardKeysAreParsed) {
+  const std::string text = std::string(kPolicyHead) + R"(
+[gate]
+trust_bundles = ["b.sig"]
+interpreters = ["/usr/bin/python3", "/bin/sh"]
+[[guard]]
+path = "projects"
+class = "project-file"
+tools = ["/opt/studio"]
+)";
+  auto spec = policy::parse_policy(text);
+  ASSERT_TRUE(spec.has_value()) << spec.error().message;
+  ASSERT_TRUE(spec->gate.has_value());
+  EXPECT_EQ(spec->gate->trust_bundles, std::vector<std::string>{"b.sig"});
+  EXPECT_EQ(spec->gate->interpreters.size(), 2u);
+  ASSERT_EQ(spec->guards.size(), 1u);
+  EXPECT_EQ(spec->guards[0].path, "projects");
+  EXPECT_EQ(spec->guards[0].tools, std::vector<std::string>{"/opt/studio"});
+}
+
+TEST(ExecPolicy, BadGateAndGuardKeysAreRefusedWithThePlace) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"[gate]\nbogus = 1\n", "gate: unknown key 'bogus'"},
+      {"[gate]\ninterpreters = [\"python3\"]\n", "must list absolute paths"},
+      {"[gate]\ntrust_bundles = \"b.sig\"\n", "must be an array of strings"},
+      {"[[guard]]\npath = \"p\"\nclass = \"firmware\"\ntools = [\"/t\"]\n",
+       "must be \"project-file\""},
+      {"[[guard]]\npath = \"p\"\nclass = \"project-file\"\n", "missing required key 'tools'"},
+      {"[[guard]]\npath = \"p\"\nclass = \"project-file\"\ntools = []\n", "must not be empty"},
+      {"guard = 3\n", "array of tables"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    // Top-level keys must come before the first table.
+    const std::string text = extra.starts_with("guard =") ? extra + std::string(kPolicyHead)
+                                                          : std::string(kPolicyHead) + extra;
+    auto spec = policy::parse_policy(text);
+    ASSERT_FALSE(spec.has_value()) << extra;
+    EXPECT_EQ(spec.error().code, Errc::kPolicyInvalid);
+    EXPECT_NE(spec.error().message.find(expected), std::string::npos)
+        << extra << " -> " << spec.error().message;
+  }
+}
+
 TEST(ExecClass, NamesAndPaths) {
   EXPECT_TRUE(looks_like_shared_object("libc.so.6"));
   EXPECT_TRUE(looks_like_shared_object("libx.so"));
