@@ -43,6 +43,10 @@ printf 'echo untrusted shell script\n' >"$MNT/untrusted.sh"
 printf 'print("trusted python script")\n' >"$MNT/trusted.py"
 printf 'print("untrusted python script")\n' >"$MNT/untrusted.py"
 chmod +x "$MNT/trusted.sh" "$MNT/untrusted.sh"
+# Project files: /usr/bin/head stands in for the engineering tool that opens them.
+mkdir -p "$MNT/projects/line3"
+printf 'PROJECT line3 rev 7\n' >"$MNT/projects/line3/plant.ap18"
+printf 'PROJECT line3 unsigned\n' >"$MNT/projects/line3/unsigned.ap18"
 
 cat >policy.toml <<POL
 mode = "enforce"
@@ -67,6 +71,11 @@ publishers = ["ot-engineering"]
 [gate]
 interpreters = ["/usr/bin/python3", "/bin/sh"]
 
+[[guard]]
+path = "$MNT/projects"
+class = "project-file"
+tools = ["/usr/bin/head"]
+
 [telemetry]
 flush_timeout_ms = 5000
 
@@ -85,6 +94,9 @@ grep -q "trust-bundle" inspect.out && pass "the bundle is a native signature of 
 expect_exit 2 "trust build: a class a bundle cannot allow" -- \
   "$SIGNET" trust build "$MNT/hello" --class firmware --key "$KEY_ALICE" --cert "$P/alice.pem" \
   -o wrong.sig
+expect_exit 0 "sign the project file (class project-file)" -- \
+  "$SIGNET" sign "$MNT/projects/line3/plant.ap18" --class project-file --key "$KEY_ALICE" \
+  --cert "$P/alice.pem" --chain "$P/chain.pem" -o "$MNT/projects/line3/plant.ap18.sig"
 # A bundle by a signer the policy does not accept: listed as not accepted, never used.
 expect_exit 0 "trust build: a bundle signed by a stranger" -- \
   "$SIGNET" trust build "$MNT/untrusted" --key "file:$P/stranger.key" --cert "$P/stranger.pem" \
@@ -156,8 +168,17 @@ if [[ $st == 1 && $out == *"dlopen failed"*"Operation not permitted"* ]]; then
   pass "an untrusted .so fails to load into a trusted binary: $out"
 else failed "libevil.so: exit $st: $out"; fi
 
-# Each denial is an event with its technique; five so far (binary, altered tool, py, sh, .so).
-wait_events 5 || true
+# ---- Project-file guard -----------------------------------------------------------------------
+run "the tool opens a signed project file" 0 head -1 "$MNT/projects/line3/plant.ap18"
+refused "the tool opens an unsigned project file" head -1 "$MNT/projects/line3/unsigned.ap18"
+run "another program opens the unsigned project file (not a listed tool)" 0 \
+  cat "$MNT/projects/line3/unsigned.ap18"
+printf 'infected rung\n' >>"$MNT/projects/line3/plant.ap18"
+refused "the tool opens the tampered project file" head -1 "$MNT/projects/line3/plant.ap18"
+
+# Each denial is an event with its technique: binary, altered tool, py, sh, .so, two project files,
+# and the alert for the write that broke the project file's signature.
+wait_events 8 || true
 events >gate-events.jsonl
 deny_with() {  # FILE_SUFFIX TECHNIQUE REASON
   /usr/bin/python3 - "$W/gate-events.jsonl" "$@" <<'PY'
@@ -183,6 +204,16 @@ check_event /tool T0849 UNSIGNED
 check_event /untrusted.py T0863 UNSIGNED
 check_event /untrusted.sh T0863 UNSIGNED
 check_event /libevil.so T0851 UNSIGNED
+check_event /unsigned.ap18 T0873 UNSIGNED
+check_event /plant.ap18 T0873.001 DIGEST_MISMATCH
+/usr/bin/python3 - "$W/gate-events.jsonl" <<'PY' && pass "a write that breaks a project file's signature is an alert naming T0873" || failed "no T0873 modify alert: $(grep -c . "$W/gate-events.jsonl") events"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+ok = any(e["event"]["action"] == "modify" and e["event"]["kind"] == "alert"
+         and "T0873" in e["threat"]["technique"]["id"] and e["file"]["path"].endswith("plant.ap18")
+         for e in events)
+sys.exit(0 if ok else 1)
+PY
 grep -q "DENY exec $MNT/untrusted" gate.log && pass "gate log: DENY exec line" ||
   failed "gate log: $(cat gate.log)"
 
@@ -213,8 +244,8 @@ status_json
 [[ $(json_get status.json "d['answered'] == d['permission_events'] and d['permission_events'] > 0") == True ]] &&
   pass "status: answered == permission events ($(json_get status.json "d['answered']"))" ||
   failed "status counters: $(cat status.json)"
-[[ $(json_get status.json "d['denied'] >= 7 and d['reasons'].get('UNSIGNED', 0) >= 7 and d['cache_hits'] >= 1") == True ]] &&
-  pass "status: denials, UNSIGNED count, cache hits" || failed "status counters: $(cat status.json)"
+[[ $(json_get status.json "d['denied'] >= 9 and d['reasons'].get('UNSIGNED', 0) >= 8 and d['cache_hits'] >= 1 and d['guard_alerts'] == 1") == True ]] &&
+  pass "status: denials, UNSIGNED count, cache hits, one guard alert" || failed "status counters: $(cat status.json)"
 [[ $(json_get status.json "d['queue_depth'] == 0 and d['in_flight'] == 0 and d['errors'] == 0") == True ]] &&
   pass "status: queue empty, no errors" || failed "status: $(cat status.json)"
 fds_before=$(ls "/proc/$GATE_PID/fd" | wc -l)
