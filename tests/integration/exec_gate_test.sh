@@ -43,6 +43,22 @@ printf 'echo untrusted shell script\n' >"$MNT/untrusted.sh"
 printf 'print("trusted python script")\n' >"$MNT/trusted.py"
 printf 'print("untrusted python script")\n' >"$MNT/untrusted.py"
 chmod +x "$MNT/trusted.sh" "$MNT/untrusted.sh"
+# Kernel modules with an appended signature (the kernel's format: PKCS#7 without certificates,
+# module_signature header, marker), signed here by Carol; one altered after signing, one unsigned.
+# Nothing is loaded into the kernel: opening a .ko is what the gate judges (insmod/modprobe open it).
+head -c 4096 /dev/urandom >mod.bin
+openssl cms -sign -binary -noattr -nocerts -nosmimecap -in mod.bin -signer "$P/carol.pem" \
+  -inkey "$P/carol.key" -outform DER -md sha256 -out mod.p7
+/usr/bin/python3 - "$MNT" <<'PY'
+import struct, sys
+content, p7 = open("mod.bin", "rb").read(), open("mod.p7", "rb").read()
+tail = p7 + struct.pack(">BBBBB3xI", 0, 0, 2, 0, 0, len(p7)) + b"~Module signature appended~\n"
+open(sys.argv[1] + "/signed.ko", "wb").write(content + tail)
+altered = bytearray(content)
+altered[100] ^= 1
+open(sys.argv[1] + "/altered.ko", "wb").write(bytes(altered) + tail)
+open(sys.argv[1] + "/unsigned.ko", "wb").write(content)
+PY
 # Project files: /usr/bin/head stands in for the engineering tool that opens them.
 mkdir -p "$MNT/projects/line3"
 printf 'PROJECT line3 rev 7\n' >"$MNT/projects/line3/plant.ap18"
@@ -58,10 +74,23 @@ anchors = ["$P/root.pem"]
 store = "plant"
 subject = "O=Example Plant, OU=OT Engineering, CN=*"
 
+[trust_store.modules]
+anchors = ["$P/carol.pem"]
+allow_partial_chain = true
+
+[publisher.module-signer]
+store = "modules"
+subject = "CN=Carol"
+
 [[rule]]
 id = "bundles"
 class = "trust-bundle"
 publishers = ["ot-engineering"]
+
+[[rule]]
+id = "kernel-modules"
+class = "kernel-module"
+publishers = ["module-signer"]
 
 [[rule]]
 id = "plant-code"
@@ -168,6 +197,11 @@ if [[ $st == 1 && $out == *"dlopen failed"*"Operation not permitted"* ]]; then
   pass "an untrusted .so fails to load into a trusted binary: $out"
 else failed "libevil.so: exit $st: $out"; fi
 
+# ---- Kernel modules: an embedded signature that policy accepts -------------------------------
+run "a module with a valid appended signature opens" 0 cat "$MNT/signed.ko"
+refused "a module altered after signing" cat "$MNT/altered.ko"
+refused "an unsigned module" cat "$MNT/unsigned.ko"
+
 # ---- Project-file guard -----------------------------------------------------------------------
 run "the tool opens a signed project file" 0 head -1 "$MNT/projects/line3/plant.ap18"
 refused "the tool opens an unsigned project file" head -1 "$MNT/projects/line3/unsigned.ap18"
@@ -176,9 +210,9 @@ run "another program opens the unsigned project file (not a listed tool)" 0 \
 printf 'infected rung\n' >>"$MNT/projects/line3/plant.ap18"
 refused "the tool opens the tampered project file" head -1 "$MNT/projects/line3/plant.ap18"
 
-# Each denial is an event with its technique: binary, altered tool, py, sh, .so, two project files,
-# and the alert for the write that broke the project file's signature.
-wait_events 8 || true
+# Each denial is an event with its technique: binary, altered tool, py, sh, .so, two modules, two
+# project files, and the alert for the write that broke the project file's signature.
+wait_events 10 || true
 events >gate-events.jsonl
 deny_with() {  # FILE_SUFFIX TECHNIQUE REASON
   /usr/bin/python3 - "$W/gate-events.jsonl" "$@" <<'PY'
@@ -204,6 +238,8 @@ check_event /tool T0849 UNSIGNED
 check_event /untrusted.py T0863 UNSIGNED
 check_event /untrusted.sh T0863 UNSIGNED
 check_event /libevil.so T0851 UNSIGNED
+check_event /altered.ko T0851 BAD_SIGNATURE
+check_event /unsigned.ko T0851 UNSIGNED
 check_event /unsigned.ap18 T0873 UNSIGNED
 check_event /plant.ap18 T0873.001 DIGEST_MISMATCH
 /usr/bin/python3 - "$W/gate-events.jsonl" <<'PY' && pass "a write that breaks a project file's signature is an alert naming T0873" || failed "no T0873 modify alert: $(grep -c . "$W/gate-events.jsonl") events"
