@@ -5,6 +5,8 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
+# `make test` runs the fuzz targets briefly (a smoke run, side by side); `make fuzz-smoke` longer.
+TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: all deps build build-asan test test-release test-asan demo fuzz fuzz-smoke bench format tidy clean
 
@@ -34,7 +36,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stack
 test: build build-asan
 	cd $(BUILD) && $(CTEST)
 	cd $(ASAN_BUILD) && $(SAN_ENV) $(CTEST)
-	$(MAKE) fuzz-smoke
+	$(MAKE) fuzz-smoke FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 test-release: build
 	cd $(BUILD) && $(CTEST)

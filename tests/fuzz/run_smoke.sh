@@ -52,19 +52,17 @@ summary_of() {  # LOG -> the sanitizer's or libFuzzer's one-line verdict
     | cut -c1-200
 }
 
-failures=0
-echo "signet fuzz smoke: ${SECONDS_PER_TARGET}s per target, build $BUILD"
-for target in "${TARGETS[@]}"; do
-  bin=$BIN_DIR/$target
-  if [[ ! -x $bin ]]; then
-    printf '  %-22s MISSING (%s not built: run make fuzz)\n' "$target" "$bin"
-    failures=$((failures + 1))
-    continue
-  fi
-  dir=$WORK/$target
+# One target: runs it and writes its report line(s) to $dir/report and its status to $dir/rc.
+run_target() {  # TARGET
+  local target=$1 bin=$BIN_DIR/$1 dir=$WORK/$1
   mkdir -p "$dir/corpus"
+  if [[ ! -x $bin ]]; then
+    printf '  %-22s MISSING (%s not built: run make fuzz)\n' "$target" "$bin" >"$dir/report"
+    echo 1 >"$dir/rc"
+    return
+  fi
   if [[ -d $HERE/corpus/$target ]]; then cp -R "$HERE/corpus/$target/." "$dir/corpus/"; fi
-  log=$dir/fuzz.log
+  local log=$dir/fuzz.log rc execs rss corpus artifact
   "$bin" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" >"$log" 2>&1
   rc=$?
@@ -73,17 +71,35 @@ for target in "${TARGETS[@]}"; do
   corpus=$(find "$dir/corpus" -type f | wc -l)
   if ((rc == 0)); then
     printf '  %-22s OK     execs=%s cov=%s corpus=%s peak_rss=%sMB\n' \
-      "$target" "$execs" "$(cov_of "$log")" "$corpus" "$rss"
+      "$target" "$execs" "$(cov_of "$log")" "$corpus" "$rss" >"$dir/report"
   else
-    failures=$((failures + 1))
-    keep_work=1
     artifact=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
       -o -name 'timeout-*' -o -name 'oom-*' -o -name 'slow-unit-*' \) | head -n 1)
-    printf '  %-22s CRASH  exit=%s execs=%s input=%s\n' "$target" "$rc" "$execs" "${artifact:-?}"
-    printf '  %-22s        %s\n' "" "$(summary_of "$log")"
-    printf '  %-22s        log: %s\n' "" "$log"
-    # The top of the stack, so that a CI log alone says where it broke.
-    grep -m8 -E '^ +#[0-9]+ ' "$log" | sed 's/^/                           /'
+    {
+      printf '  %-22s CRASH  exit=%s execs=%s input=%s\n' "$target" "$rc" "$execs" "${artifact:-?}"
+      printf '  %-22s        %s\n' "" "$(summary_of "$log")"
+      printf '  %-22s        log: %s\n' "" "$log"
+      # The top of the stack, so that a CI log alone says where it broke.
+      grep -m8 -E '^ +#[0-9]+ ' "$log" | sed 's/^/                           /'
+    } >"$dir/report"
+  fi
+  echo "$rc" >"$dir/rc"
+}
+
+# Targets run side by side, one per core (FUZZ_JOBS), and report in a fixed order.
+JOBS=${FUZZ_JOBS:-$(nproc)}
+failures=0
+echo "signet fuzz smoke: ${SECONDS_PER_TARGET}s per target, $JOBS at a time, build $BUILD"
+for target in "${TARGETS[@]}"; do
+  while (($(jobs -rp | wc -l) >= JOBS)); do wait -n; done
+  run_target "$target" &
+done
+wait
+for target in "${TARGETS[@]}"; do
+  cat "$WORK/$target/report"
+  if [[ $(cat "$WORK/$target/rc" 2>/dev/null) != 0 ]]; then
+    failures=$((failures + 1))
+    keep_work=1
   fi
 done
 
