@@ -2,6 +2,9 @@
 // events, recorded answers) and a fake /proc probe (files by descriptor, executables by pid), real
 // trust bundles signed with an in-memory test PKI, the real policy evaluation.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
@@ -15,6 +18,7 @@
 #include "gate/exec_class.hpp"
 #include "gate/exec_gate.hpp"
 #include "gate/exec_judge.hpp"
+#include "gate/exec_notify.hpp"
 #include "gate/exec_status.hpp"
 #include "support/change_control_fixture.hpp"
 
@@ -561,6 +565,39 @@ TEST(ExecPolicy, BadGateAndGuardKeysAreRefusedWithThePlace) {
     EXPECT_NE(spec.error().message.find(expected), std::string::npos)
         << extra << " -> " << spec.error().message;
   }
+}
+
+// sd_notify without libsystemd: one datagram per message to $NOTIFY_SOCKET, path or abstract.
+TEST(ExecNotify, DatagramsReachTheNotifySocket) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/notify";
+  const std::string abstract = "@signet-test-notify-" + std::to_string(::getpid());
+  for (const std::string& name : {path, abstract}) {
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, name.data(), name.size());
+    socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
+    if (name.front() == '@') {
+      address.sun_path[0] = '\0';
+    } else {
+      length += 1;
+    }
+    ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&address), length), 0) << name;
+    const SystemdNotifier notifier(name, std::chrono::seconds(30));
+    EXPECT_TRUE(notifier.enabled());
+    ASSERT_TRUE(notifier.notify("READY=1").has_value());
+    ASSERT_TRUE(notifier.notify("WATCHDOG=1").has_value());
+    char buf[64] = {};
+    EXPECT_EQ(::recv(fd, buf, sizeof buf, 0), 7);
+    EXPECT_EQ(std::string(buf, 7), "READY=1");
+    EXPECT_EQ(::recv(fd, buf, sizeof buf, 0), 10);
+    EXPECT_EQ(std::string(buf, 10), "WATCHDOG=1");
+    ::close(fd);
+  }
+  EXPECT_TRUE(SystemdNotifier().notify("READY=1").has_value());  // no socket: nothing to do
+  EXPECT_FALSE(SystemdNotifier("/nonexistent/notify").notify("READY=1").has_value());
 }
 
 TEST(ExecClass, NamesAndPaths) {
