@@ -105,16 +105,17 @@ done
 [[ $hung == 0 ]] && pass "no loader hung (all finished within the timeout)" || failed "a loader hung"
 kill -0 "$GATE_PID" 2>/dev/null && pass "the gate is still running" || failed "the gate died"
 
-runs=0 denied=0 other=0
+runs=0 denied=0 other=0 stalled=0
 for p in 0 1 2 3; do
   read -r r d o <"$W/loader$p.out" || { failed "loader $p wrote nothing"; continue; }
   runs=$((runs + r)); denied=$((denied + d)); other=$((other + o))
+  ((r >= 20)) || stalled=$((stalled + 1))
 done
 echo "executions: $runs, denied: $denied, other failures: $other"
-# How many depends on the machine (a loaded 2-core VM spawns ~70 processes/s without the gate);
-# what matters is that all four kept executing to the end.
-[[ $runs -ge 400 ]] && pass "$runs executions in ${SECONDS_OF_LOAD}s by 4 processes" ||
-  failed "only $runs executions"
+# How many is a figure of the machine (a loaded 2-core VM spawns 15-70 processes/s without any
+# gate), not an assertion; what is asserted is that all four kept executing to the end.
+[[ $stalled == 0 ]] && pass "$runs executions in ${SECONDS_OF_LOAD}s, every loader made progress" ||
+  failed "$stalled loader(s) made (almost) no progress ($runs executions in all)"
 [[ $other == 0 ]] && pass "no execution failed other than by a denial" || failed "$other other failures"
 # Every 100th file is untrusted: denials are about 1 % of executions.
 expected=$((runs / UNTRUSTED_EVERY))
