@@ -242,7 +242,9 @@ SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
     }
     if (verdict.stage == Stage::kTrusted) {
       if (!signer.certificate) {  // found by reference: the identity is now known
-        SignerOutcome found = identity(formats::SignerEvidence{.certificate = known->certificate});
+        formats::SignerEvidence named;
+        named.certificate = known->certificate;
+        SignerOutcome found = identity(named);
         out.subject = std::move(found.subject);
         out.issuer = std::move(found.issuer);
         out.serial_hex = std::move(found.serial_hex);

@@ -21,7 +21,7 @@ std::unexpected<Error> invalid(const WindowSpec& spec, const std::string& what) 
 }
 
 std::string hhmm(int minutes) {
-  char buf[8];
+  char buf[24];  // room for any int pair, though minutes of a day give "HH:MM"
   std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
   return buf;
 }
