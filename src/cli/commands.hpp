@@ -21,6 +21,8 @@ void add_changes_command(CLI::App& app, int& exit_code);
 void add_trust_command(CLI::App& app, int& exit_code);
 // `signetd ARGS...` is `signet gate exec ARGS...`: the same binary under another name.
 [[nodiscard]] std::vector<char*> signetd_arguments(int argc, char** argv);
+void add_scan_command(CLI::App& app, int& exit_code);
+void add_baseline_command(CLI::App& app, int& exit_code);
 [[nodiscard]] std::vector<char*> split_command_tail(int argc, char** argv,
                                                     std::vector<std::string>& tail);
 

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   add_gate_command(app, exit_code, command);
   add_changes_command(app, exit_code);
   add_trust_command(app, exit_code);
+  add_scan_command(app, exit_code);
+  add_baseline_command(app, exit_code);
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());

@@ -1,6 +1,6 @@
-// Small RAII helpers around the SQLite C API for the gate's state database: prepared statements,
-// BEGIN IMMEDIATE transactions rolled back unless committed, errors as Result. Internal to
-// src/gate.
+// Small RAII helpers around the SQLite C API for signet's databases (the gate's state database,
+// the inventory): prepared statements, BEGIN IMMEDIATE transactions rolled back unless committed,
+// errors as Result.
 #pragma once
 
 #include <sqlite3.h>
@@ -18,8 +18,14 @@ namespace signet::gate::sqlite {
 
 inline constexpr int kBusyTimeoutMs = 30'000;
 
+// "database /var/lib/signet/state.db: step: database is locked"
+inline std::string db_label(sqlite3* db) {
+  const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+  return file != nullptr && *file != '\0' ? std::string("database ") + file : "database";
+}
+
 inline std::unexpected<Error> db_error(sqlite3* db, const std::string& what) {
-  return fail(Errc::kIo, "state database: " + what + ": " +
+  return fail(Errc::kIo, db_label(db) + ": " + what + ": " +
                              (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
 }
 
@@ -39,6 +45,15 @@ class Statement {
   }
   void bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_.get(), index, value); }
   void bind_null(int index) { sqlite3_bind_null(stmt_.get(), index); }
+  // Raw bytes (file names are not text on Linux).
+  void bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  }
+  // Ready to run again with new bindings (prepared once, stepped many times).
+  void reset() {
+    sqlite3_reset(stmt_.get());
+    sqlite3_clear_bindings(stmt_.get());
+  }
   // SQLITE_ROW or SQLITE_DONE; anything else is an error.
   Result<bool> step() {
     const int rc = sqlite3_step(stmt_.get());
@@ -51,6 +66,13 @@ class Statement {
     return p == nullptr
                ? std::string()
                : std::string(reinterpret_cast<const char*>(p),
+                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
+  }
+  [[nodiscard]] std::string blob(int column) const {
+    const auto* p = sqlite3_column_blob(stmt_.get(), column);
+    return p == nullptr
+               ? std::string()
+               : std::string(static_cast<const char*>(p),
                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
   }
   [[nodiscard]] std::int64_t integer(int column) const {
@@ -74,7 +96,7 @@ inline Result<void> exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message != nullptr ? message : sqlite3_errmsg(db);
     sqlite3_free(message);
-    return fail(Errc::kIo, std::string("state database: ") + text);
+    return fail(Errc::kIo, db_label(db) + ": " + text);
   }
   return {};
 }

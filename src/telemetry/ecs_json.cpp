@@ -135,9 +135,52 @@ class JsonOut {
   bool pending_value_ = false;
 };
 
+// Octal permission and type bits, as ls -l users read them: "100755".
+std::string fmt_mode(std::uint32_t mode) {
+  std::string out;
+  do {
+    out.insert(out.begin(), static_cast<char>('0' + (mode & 7u)));
+    mode >>= 3;
+  } while (mode != 0);
+  return out;
+}
+
 std::string_view base_name(std::string_view path) {
   const auto slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+void write_inventory_state(JsonOut& j, const InventoryStateFacts& s) {
+  j.open('{');
+  j.key("type").str(s.type);
+  if (!s.sha256.empty()) j.key("sha256").str(s.sha256);
+  if (s.size) j.key("size").num(static_cast<std::int64_t>(*s.size));
+  if (s.mode) j.key("mode").str(fmt_mode(*s.mode));
+  if (s.uid) j.key("uid").num(*s.uid);
+  if (s.gid) j.key("gid").num(*s.gid);
+  if (s.mtime) j.key("mtime").str(format_rfc3339(*s.mtime));
+  if (!s.kind.empty()) j.key("kind").str(s.kind);
+  if (!s.signature.empty()) j.key("signature").str(s.signature);
+  if (!s.signer.empty()) j.key("signer").str(s.signer);
+  if (!s.link_target.empty()) j.key("link_target").str(s.link_target);
+  j.close('}');
+}
+
+void write_inventory(JsonOut& j, const InventoryChangeFacts& c) {
+  j.key("inventory").open('{');
+  j.key("change").str(c.change);
+  if (c.scan_id) j.key("scan_id").num(*c.scan_id);
+  if (c.previous_scan_id) j.key("previous_scan_id").num(*c.previous_scan_id);
+  if (c.baseline) j.key("baseline").str(*c.baseline);
+  if (c.before) {
+    j.key("before");
+    write_inventory_state(j, *c.before);
+  }
+  if (c.after) {
+    j.key("after");
+    write_inventory_state(j, *c.after);
+  }
+  j.close('}');
 }
 
 void write_signet(JsonOut& j, const Event& e) {
@@ -183,6 +226,9 @@ void write_signet(JsonOut& j, const Event& e) {
     j.close(']');
     j.key("policy_sha256").str(e.policy_sha256);
     j.key("signature_path").opt(e.signature_path);
+  } else if (e.type == EventType::kInventoryChange && e.inventory) {
+    j.key("class").str(e.artifact_class);
+    write_inventory(j, *e.inventory);
   } else if (e.type == EventType::kTelemetryDrop) {
     j.key("telemetry").open('{');
     j.key("dropped").num(static_cast<std::int64_t>(e.dropped));
@@ -209,10 +255,16 @@ std::string render_ecs_json(const Event& e) {
   j.key("id").str(e.id);
   j.key("kind").str(e.kind == EventKind::kAlert ? "alert" : "event");
   j.key("category").open('[');
-  j.str(e.type == EventType::kDecision ? "file" : "host");
+  j.str(e.type == EventType::kDecision || e.type == EventType::kInventoryChange ? "file" : "host");
   j.close(']');
   j.key("type").open('[');
-  j.str(e.type != EventType::kDecision ? "info" : e.decision == "allow" ? "allowed" : "denied");
+  if (e.type == EventType::kDecision) {
+    j.str(e.decision == "allow" ? "allowed" : "denied");
+  } else if (e.type == EventType::kInventoryChange) {
+    j.str(e.action == "new" ? "creation" : e.action == "removed" ? "deletion" : "change");
+  } else {
+    j.str("info");
+  }
   j.close(']');
   j.key("action").str(e.action);
   j.key("outcome").str(e.outcome);
@@ -274,7 +326,7 @@ std::string render_ecs_json(const Event& e) {
     j.key("id").str(*e.rule_id);
     j.close('}');
   }
-  if (e.type == EventType::kDecision) {
+  if (e.type == EventType::kDecision || e.type == EventType::kInventoryChange) {
     j.key("threat").open('{');
     j.key("framework").str(kAttackFramework);
     j.key("technique").open('{');

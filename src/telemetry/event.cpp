@@ -61,6 +61,8 @@ const char* event_type_msgid(EventType type) noexcept {
       return "telemetry-test";
     case EventType::kEvidenceExport:
       return "evidence-export";
+    case EventType::kInventoryChange:
+      return "inventory-change";
   }
   return "decision";
 }
@@ -164,6 +166,65 @@ Event test_event(std::int64_t sequence, const std::string& host, TimePoint now) 
   e.point = "telemetry";
   e.sequence = sequence;
   e.message = "signet telemetry test event " + std::to_string(sequence);
+  return e;
+}
+
+Event inventory_change_event(const InventoryChangeFacts& change, const std::string& path,
+                             const std::string& artifact_class, const std::string& host,
+                             TimePoint now) {
+  Event e;
+  e.type = EventType::kInventoryChange;
+  e.timestamp = now;
+  e.host = host;
+  e.point = "inventory";
+  e.action = change.change;
+  e.outcome = "unknown";
+  e.artifact_class = artifact_class;
+  e.inventory = change;
+  const InventoryStateFacts* now_state = change.after ? &*change.after : nullptr;
+  const InventoryStateFacts* shown = now_state != nullptr ? now_state : &*change.before;
+  e.file = ArtifactFacts{path, shown->sha256, false};
+  if (now_state != nullptr && now_state->type == "file" && !now_state->signature.empty()) {
+    CodeSignatureFacts cs;
+    cs.exists = now_state->signature != "unsigned";
+    cs.valid = now_state->signature == "valid";
+    cs.trusted = false;  // the inventory records validity; trust is the gates' judgement
+    cs.subject_name = now_state->signer;
+    cs.status = now_state->status;
+    e.code_signature = cs;
+  }
+  // Code that appears or changes, or whose signature goes away or changes hands, is what
+  // M0945's inventory is for: alerts. Removals and metadata are recorded as events.
+  const std::string& c = change.change;
+  const bool code_kind = shown->kind == "elf" || shown->kind == "pe" || shown->kind == "script" ||
+                         shown->kind == "kernel-module" || shown->kind == "rauc-bundle";
+  const bool differs = c == "content" || c == "became-unsigned" || c == "signer-changed";
+  if (c == "became-unsigned" || c == "signer-changed") {
+    e.kind = EventKind::kAlert;
+    e.severity = 7;
+  } else if (c == "content") {
+    e.kind = EventKind::kAlert;
+    e.severity = 6;
+  } else if (c == "new" && code_kind) {
+    e.kind = EventKind::kAlert;
+    e.severity = 5;
+  } else {
+    e.kind = EventKind::kEvent;
+    e.severity = c == "metadata" ? 2 : 3;
+  }
+  const std::string file_name = std::filesystem::path(path).filename().string();
+  e.technique_ids = techniques_for({.point = "inventory",
+                                    .operation = c,
+                                    .artifact_class = artifact_class,
+                                    .file_name = file_name,
+                                    .firmware_scope = "",
+                                    .differs_from_baseline = differs});
+  std::string where = change.baseline ? " (baseline " + *change.baseline + ")" : std::string();
+  if (change.previous_scan_id && change.scan_id) {
+    where = " (scan " + std::to_string(*change.previous_scan_id) + " -> " +
+            std::to_string(*change.scan_id) + ")";
+  }
+  e.message = "inventory " + c + ": " + path + where;
   return e;
 }
 

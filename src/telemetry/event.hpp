@@ -17,10 +17,11 @@ namespace signet::telemetry {
 enum class EventKind { kEvent, kAlert };  // ECS event.kind
 // What an event reports; its event.action and its RFC 5424 MSGID.
 enum class EventType {
-  kDecision,        // a verification decision of an enforcement point
-  kTelemetryDrop,   // events were dropped (full queue) or lost (writer failed, no spool)
-  kTelemetryTest,   // `signet telemetry test`: exercises the sinks end to end
-  kEvidenceExport,  // `signet evidence export` wrote a bundle
+  kDecision,         // a verification decision of an enforcement point
+  kTelemetryDrop,    // events were dropped (full queue) or lost (writer failed, no spool)
+  kTelemetryTest,    // `signet telemetry test`: exercises the sinks end to end
+  kEvidenceExport,   // `signet evidence export` wrote a bundle
+  kInventoryChange,  // `signet scan --diff/--against`: a path differs from the earlier state
 };
 [[nodiscard]] const char* event_type_msgid(EventType type) noexcept;  // "decision", ...
 
@@ -68,6 +69,32 @@ struct CodeSignatureFacts {  // ECS file.code_signature.*
   std::string status;  // "OK" or the first reason code
 };
 
+// One side of an inventory difference (signet.inventory.before / .after).
+struct InventoryStateFacts {
+  std::string type;  // file | symlink
+  std::string sha256;
+  std::optional<std::uint64_t> size;
+  std::optional<std::uint32_t> mode, uid, gid;
+  std::optional<TimePoint> mtime;
+  std::string kind;       // elf, pe, script, kernel-module, rauc-bundle, archive, other
+  std::string signature;  // unsigned | valid | invalid | unverified ("" when not known)
+  std::string signer;
+  // file.code_signature.status: OK, or the first reason code (UNSIGNED; UNTRUSTED_CHAIN for a
+  // signature nothing could check)
+  std::string status;
+  std::string link_target;  // symlinks (escaped)
+};
+
+// An inventory difference (docs/inventory.md "Differences").
+struct InventoryChangeFacts {
+  std::string change;  // new | removed | content | metadata | became-unsigned | signer-changed
+  std::optional<std::int64_t> scan_id;           // the later scan
+  std::optional<std::int64_t> previous_scan_id;  // the earlier one (scan --diff)
+  std::optional<std::string> baseline;           // the signed baseline (scan --against)
+  std::optional<InventoryStateFacts> before;
+  std::optional<InventoryStateFacts> after;
+};
+
 struct Event {
   EventType type = EventType::kDecision;
   std::string id;  // event.id: 128 random bits, hex (the emitter assigns it when empty)
@@ -103,6 +130,9 @@ struct Event {
   std::string policy_sha256;
   std::optional<std::string> signature_path;
 
+  // Inventory differences
+  std::optional<InventoryChangeFacts> inventory;
+
   // Telemetry drop reports
   std::uint64_t dropped = 0;  // events the queue could not take
   std::uint64_t lost = 0;     // events a writer failed to deliver and could not spool
@@ -118,6 +148,13 @@ struct Event {
                                       const std::string& host, TimePoint now);
 
 [[nodiscard]] Event test_event(std::int64_t sequence, const std::string& host, TimePoint now);
+
+// Event for an inventory difference of `path` (escaped). Kind and severity by change
+// (docs/events.md); `artifact_class` as the inventory assumes it from the file's kind.
+[[nodiscard]] Event inventory_change_event(const InventoryChangeFacts& change,
+                                           const std::string& path,
+                                           const std::string& artifact_class,
+                                           const std::string& host, TimePoint now);
 
 [[nodiscard]] Event evidence_export_event(const std::string& bundle_path,
                                           const std::string& bundle_sha256, std::size_t events,

@@ -100,6 +100,7 @@ int syslog_severity(const Event& e) noexcept {
     if (e.kind == EventKind::kAlert) return 4;
     return 6;
   }
+  if (e.type == EventType::kInventoryChange) return e.kind == EventKind::kAlert ? 4 : 6;
   return e.type == EventType::kTelemetryDrop ? 4 : 6;
 }
 
@@ -121,6 +122,7 @@ std::string structured_data(const Event& e) {
   add_param(sd, "ticket", e.ticket);
   add_param(sd, "target", e.target);
   add_param(sd, "class", e.artifact_class);
+  if (e.inventory) add_param(sd, "change", e.inventory->change);
   if (e.sequence) add_param(sd, "sequence", std::to_string(*e.sequence));
   if (e.type == EventType::kTelemetryDrop) {
     add_param(sd, "dropped", std::to_string(e.dropped));
