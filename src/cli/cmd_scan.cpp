@@ -110,11 +110,15 @@ std::optional<Scanned> scan_paths(const ScanOptions& o, inventory::InventoryDb& 
   options.stop = &g_stop;
   const std::string policy_sha256 = policy != nullptr ? policy->source_sha256() : std::string();
 
-  auto previous = db.previous_state(options.roots, policy_sha256);
-  if (!previous) {
-    exit_code = report_error(previous.error());
-    return std::nullopt;
-  }
+  // Loaded on a second connection while the scan's own transaction is open (WAL: it reads the
+  // last committed state).
+  inventory::PreviousLoader load_previous =
+      [path = db.path(), roots = options.roots, policy_sha256](
+          unsigned shard, unsigned shards) -> Result<inventory::PreviousState> {
+    auto reader = inventory::InventoryDb::open_existing(path);
+    if (!reader) return std::unexpected(reader.error());
+    return reader->previous_state(roots, policy_sha256, shard, shards);
+  };
   inventory::ScanInfo info;
   info.started_at = options.now;
   info.host = options.host;
@@ -138,7 +142,7 @@ std::optional<Scanned> scan_paths(const ScanOptions& o, inventory::InventoryDb& 
     if (!o.no_progress && ::isatty(STDOUT_FILENO) != 0 && ::isatty(STDERR_FILENO) != 0) {
       bar.emplace(progress);
     }
-    summary = inventory::run_scan(options, *previous, *writer, progress);
+    summary = inventory::run_scan(options, std::move(load_previous), *writer, progress);
   }
   if (!summary) {
     exit_code = report_error(summary.error());

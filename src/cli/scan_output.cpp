@@ -79,9 +79,10 @@ void ProgressBar::draw(std::chrono::steady_clock::time_point started) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::string line = "\r";
-  if (progress_.expected > 0) {
+  const auto expected = progress_.expected.load();
+  if (expected > 0) {
     const double fraction =
-        std::min(1.0, static_cast<double>(done) / static_cast<double>(progress_.expected));
+        std::min(1.0, static_cast<double>(done) / static_cast<double>(expected));
     constexpr int kWidth = 24;
     const int filled = static_cast<int>(fraction * kWidth);
     line += "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] ";

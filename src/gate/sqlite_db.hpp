@@ -75,6 +75,21 @@ class Statement {
                : std::string(static_cast<const char*>(p),
                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
   }
+  // Views into SQLite's row buffer: valid until the next step() or reset().
+  [[nodiscard]] std::string_view blob_view(int column) const {
+    const auto* p = sqlite3_column_blob(stmt_.get(), column);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(
+                              static_cast<const char*>(p),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
+  }
+  [[nodiscard]] std::string_view text_view(int column) const {
+    const auto* p = sqlite3_column_text(stmt_.get(), column);
+    return p == nullptr ? std::string_view()
+                        : std::string_view(
+                              reinterpret_cast<const char*>(p),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column)));
+  }
   [[nodiscard]] std::int64_t integer(int column) const {
     return sqlite3_column_int64(stmt_.get(), column);
   }

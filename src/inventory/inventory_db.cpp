@@ -182,7 +182,7 @@ ScanInfo read_scan(const Statement& row) {
 }
 
 // `path` is `root` or lies below it.
-bool under(const std::string& path, const std::string& root) {
+bool under(std::string_view path, std::string_view root) {
   if (root == "/") return !path.empty() && path.front() == '/';
   return path.size() >= root.size() && path.compare(0, root.size(), root) == 0 &&
          (path.size() == root.size() || path[root.size()] == '/');
@@ -282,7 +282,7 @@ Result<void> ScanWriter::add(const FileRecord& r) {
   return insert_entry(*path, sqlite3_last_insert_rowid(db_));
 }
 
-Result<void> ScanWriter::reuse(const std::string& /*path*/, const PreviousEntry& previous) {
+Result<void> ScanWriter::reuse(const PreviousEntry& previous) {
   return insert_entry(previous.path_id, previous.object_id);
 }
 
@@ -418,7 +418,8 @@ Result<std::optional<ScanInfo>> InventoryDb::scan_before(std::int64_t id) {
 }
 
 Result<PreviousState> InventoryDb::previous_state(const std::vector<std::string>& roots,
-                                                  const std::string& policy_sha256) {
+                                                  const std::string& policy_sha256, unsigned shard,
+                                                  unsigned shards) {
   auto all = scans();
   if (!all) return std::unexpected(all.error());
   // root -> the latest scan that covered it with the same policy
@@ -435,26 +436,36 @@ Result<PreviousState> InventoryDb::previous_state(const std::vector<std::string>
     }
   }
   PreviousState state;
+  std::size_t expected = 0;
+  for (const auto& [scan_id, scan_roots] : by_scan) {
+    const auto it =
+        std::find_if(all->begin(), all->end(), [&](const auto& s) { return s.id == scan_id; });
+    if (it != all->end()) expected += it->files + it->symlinks;
+  }
+  expected /= std::max(1u, shards);
+  state.reserve(expected);
   for (const auto& [scan_id, scan_roots] : by_scan) {
     auto stmt = Statement::prepare(db_.get(), R"sql(
       SELECT p.path, e.path_id, e.object_id, o.type, o.dev, o.ino, o.size, o.mode, o.uid, o.gid,
              o.mtime_ns, o.ctime_ns, o.kind, o.sig_state, o.link_target, o.sidecar_state
       FROM entries e JOIN paths p ON p.id = e.path_id JOIN objects o ON o.id = e.object_id
-      WHERE e.scan_id = ?1 AND o.error = '')sql");
+      WHERE e.scan_id = ?1 AND e.path_id % ?2 = ?3 AND o.error = '')sql");
     if (!stmt) return std::unexpected(stmt.error());
     stmt->bind(1, scan_id);
+    stmt->bind(2, std::int64_t{std::max(1u, shards)});
+    stmt->bind(3, std::int64_t{shard});
     for (;;) {
       auto row = stmt->step();
       if (!row) return std::unexpected(row.error());
       if (!*row) break;
-      std::string path = stmt->blob(0);
+      const std::string_view path = stmt->blob_view(0);
       const bool wanted = std::any_of(scan_roots.begin(), scan_roots.end(),
                                       [&](const std::string& r) { return under(path, r); });
       if (!wanted) continue;
       PreviousEntry e;
       e.path_id = stmt->integer(1);
       e.object_id = stmt->integer(2);
-      e.type = stmt->text(3) == "symlink" ? EntryType::kSymlink : EntryType::kFile;
+      e.type = stmt->text_view(3) == "symlink" ? EntryType::kSymlink : EntryType::kFile;
       e.dev = as_uint(stmt->integer(4));
       e.ino = as_uint(stmt->integer(5));
       e.size = as_uint(stmt->integer(6));
@@ -463,11 +474,11 @@ Result<PreviousState> InventoryDb::previous_state(const std::vector<std::string>
       e.gid = static_cast<std::uint32_t>(stmt->integer(9));
       e.mtime_ns = stmt->integer(10);
       e.ctime_ns = stmt->integer(11);
-      e.kind = kind_from_name(stmt->text(12)).value_or(FileKind::kOther);
-      e.state = signature_state_from_name(stmt->text(13)).value_or(SignatureState::kUnsigned);
+      e.kind = kind_from_name(stmt->text_view(12)).value_or(FileKind::kOther);
+      e.state = signature_state_from_name(stmt->text_view(13)).value_or(SignatureState::kUnsigned);
       e.link_target = stmt->blob(14);
       e.sidecar_state = stmt->text(15);
-      state.emplace(std::move(path), std::move(e));
+      state.add(path, std::move(e));
     }
   }
   return state;

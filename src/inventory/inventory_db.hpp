@@ -63,7 +63,7 @@ class ScanWriter final : public RecordSink {
 
   [[nodiscard]] std::int64_t scan_id() const noexcept { return scan_id_; }
   [[nodiscard]] Result<void> add(const FileRecord& record) override;
-  [[nodiscard]] Result<void> reuse(const std::string& path, const PreviousEntry& previous) override;
+  [[nodiscard]] Result<void> reuse(const PreviousEntry& previous) override;
   // Records the summary and commits; the scan exists from now on.
   [[nodiscard]] Result<void> commit(const ScanSummary& summary, TimePoint finished_at);
 
@@ -102,8 +102,10 @@ class InventoryDb {
 
   // What earlier scans saw under `roots`: for each root, the latest scan that covered it (a root
   // equal to it or above it) and was judged by the same policy.
+  // Only the paths whose id modulo `shards` is `shard` (loading in parallel, see PreviousLoader).
   [[nodiscard]] Result<PreviousState> previous_state(const std::vector<std::string>& roots,
-                                                     const std::string& policy_sha256);
+                                                     const std::string& policy_sha256,
+                                                     unsigned shard = 0, unsigned shards = 1);
 
   // Starts a scan (BEGIN IMMEDIATE: one scan writes at a time; others wait up to 30 s).
   [[nodiscard]] Result<ScanWriter> begin_scan(const ScanInfo& header);

@@ -19,8 +19,11 @@ namespace signet::inventory {
 namespace {
 
 constexpr std::size_t kJobQueue = 512;
-constexpr std::size_t kOutcomeQueue = 4096;
+constexpr std::size_t kOutcomeQueue = 64;   // batches
+constexpr std::size_t kWalkerBatch = 1024;  // outcomes the walk hands over at once
+constexpr std::size_t kWorkerBatch = 32;
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
+constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
 
 std::int64_t nanoseconds(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -37,15 +40,39 @@ void fill_stat(FileRecord& r, const struct stat& st) {
   r.ctime_ns = nanoseconds(st.st_ctim);
 }
 
+// What the store thread receives. Kept small: most outcomes of a rescan are kReuse.
 struct Outcome {
   enum class Type { kRecord, kReuse, kProblem };
   Type type = Type::kRecord;
-  FileRecord record;                        // kRecord
+  std::unique_ptr<FileRecord> record;       // kRecord
   const PreviousEntry* previous = nullptr;  // kReuse
-  std::string path;                         // kReuse, kProblem
+  std::string path;                         // kProblem
   std::string message;                      // kProblem
   bool vanished = false;                    // kProblem
 };
+
+Outcome reuse_outcome(const PreviousEntry* previous) {
+  Outcome o;
+  o.type = Outcome::Type::kReuse;
+  o.previous = previous;
+  return o;
+}
+
+Outcome problem_outcome(std::string path, std::string message, bool vanished) {
+  Outcome o;
+  o.type = Outcome::Type::kProblem;
+  o.path = std::move(path);
+  o.message = std::move(message);
+  o.vanished = vanished;
+  return o;
+}
+
+Outcome record_outcome(std::unique_ptr<FileRecord> record) {
+  Outcome o;
+  o.type = Outcome::Type::kRecord;
+  o.record = std::move(record);
+  return o;
+}
 
 // Reads a separate signature (bounded); nullopt when it cannot be read as a regular file.
 std::optional<SidecarInput> read_sidecar(int dirfd, const std::string& name) {
@@ -69,10 +96,10 @@ std::optional<SidecarInput> read_sidecar(int dirfd, const std::string& name) {
 
 class Scan final : public WalkVisitor {
  public:
-  Scan(const ScanOptions& options, const PreviousState& previous, RecordSink& sink,
-       ScanProgress& progress, const ScanHooks& hooks)
+  Scan(const ScanOptions& options, PreviousLoader loader, RecordSink& sink, ScanProgress& progress,
+       const ScanHooks& hooks)
       : options_(options),
-        previous_(previous),
+        loader_(std::move(loader)),
         sink_(sink),
         progress_(progress),
         hooks_(hooks),
@@ -93,80 +120,102 @@ class Scan final : public WalkVisitor {
     std::vector<std::thread> threads;
     for (auto& reader : readers) threads.emplace_back([this, &reader] { worker_loop(reader); });
 
-    WalkOptions walk_options{options_.roots, options_.excludes, options_.cross_mounts, &halt_};
+    const unsigned walkers =
+        options_.walk_threads != 0 ? options_.walk_threads : std::min(2 * cores, 8u);
+    walked_.resize(walkers + 1);  // the last batch is the loading thread's
+    std::thread loader([this, walkers] { load_previous(walkers); });
+    WalkOptions walk_options{options_.roots, options_.excludes, options_.cross_mounts, walkers,
+                             &halt_};
     walk(walk_options, *this);
+    loader.join();
+    for (auto& batch : walked_) {
+      if (!batch.empty()) outcomes_.push(std::move(batch));
+    }
     jobs_.close();
     for (auto& t : threads) t.join();
     outcomes_.close();
     store.join();
 
+    if (load_error_) return std::unexpected(*load_error_);
     if (sink_error_) return std::unexpected(*sink_error_);
     summary_.interrupted = stopped();
-    summary_.skipped_special += walker_.skipped_special;
-    summary_.skipped_mounts += walker_.skipped_mounts;
-    summary_.excluded += walker_.excluded;
+    summary_.skipped_special += walker_.skipped_special.load();
+    summary_.skipped_mounts += walker_.skipped_mounts.load();
+    summary_.excluded += walker_.excluded.load();
     return summary_;
   }
 
   // WalkVisitor (walking thread)
-  void regular_file(WalkedFile file) override {
+  // Until the previous state is loaded, what the walk finds waits in memory (the walk and the load
+  // run at the same time); afterwards each path is decided as it is found.
+  void regular_file(unsigned thread, const FileView& file) override {
     if (stopped()) return;
     progress_.seen.fetch_add(1, std::memory_order_relaxed);
-    FileRecord listed;
-    listed.type = EntryType::kFile;
-    fill_stat(listed, file.st);
-    if (file.sidecar_name) {
-      const auto& s = file.sidecar_st;
-      listed.sidecar_state =
-          sidecar_state_of(s.st_dev, s.st_ino, static_cast<std::uint64_t>(s.st_size),
-                           nanoseconds(s.st_mtim), nanoseconds(s.st_ctim));
+    if (!loaded_.load(std::memory_order_acquire)) {
+      std::unique_lock lock(pending_mutex_);
+      // Bounded: each waiting file keeps its directory open.
+      pending_room_.wait(lock, [&] {
+        return loaded_.load(std::memory_order_relaxed) || pending_files_.size() < kMaxPending ||
+               halt_.load(std::memory_order_relaxed);
+      });
+      if (!loaded_.load(std::memory_order_relaxed)) {
+        pending_files_.push_back(file.own());
+        return;
+      }
     }
-    if (const PreviousEntry* previous = unchanged(file.path, listed)) {
-      outcomes_.push({Outcome::Type::kReuse, {}, previous, std::move(file.path), {}, false});
-      return;
-    }
-    (void)jobs_.push(std::move(file));
+    decide_file(thread, file.path, file.st, file.sidecar_st, [&] { return file.own(); });
   }
 
-  void symlink(const std::string& path, const struct stat& st, std::string target) override {
+  void symlink(unsigned thread, const std::string& path, const struct stat& st,
+               std::string target) override {
     if (stopped()) return;
     progress_.seen.fetch_add(1, std::memory_order_relaxed);
-    Outcome outcome;
-    outcome.record.path = path;
-    outcome.record.type = EntryType::kSymlink;
-    fill_stat(outcome.record, st);
-    outcome.record.link_target = std::move(target);
-    if (const PreviousEntry* previous = unchanged(path, outcome.record)) {
-      outcomes_.push({Outcome::Type::kReuse, {}, previous, path, {}, false});
-      return;
+    if (!loaded_.load(std::memory_order_acquire)) {
+      std::lock_guard lock(pending_mutex_);
+      if (!loaded_.load(std::memory_order_relaxed)) {
+        pending_links_.push_back({path, st, std::move(target)});
+        return;
+      }
     }
-    outcomes_.push(std::move(outcome));
+    decide_symlink(thread, path, st, std::move(target));
   }
 
-  void skipped(const std::string&, Skip why) override {
+  void skipped(unsigned /*thread*/, const std::string&, Skip why) override {
     switch (why) {
       case Skip::kSpecial:
-        ++walker_.skipped_special;
+        walker_.skipped_special.fetch_add(1, std::memory_order_relaxed);
         break;
       case Skip::kMountPoint:
-        ++walker_.skipped_mounts;
+        walker_.skipped_mounts.fetch_add(1, std::memory_order_relaxed);
         break;
       case Skip::kExcluded:
-        ++walker_.excluded;
+        walker_.excluded.fetch_add(1, std::memory_order_relaxed);
         break;
     }
   }
 
-  void error(const std::string& path, const std::string& message, bool vanished) override {
-    outcomes_.push({Outcome::Type::kProblem, {}, nullptr, path, message, vanished});
+  void error(unsigned thread, const std::string& path, const std::string& message,
+             bool vanished) override {
+    hand_over(thread, problem_outcome(path, message, vanished));
   }
 
  private:
   struct WalkerCounts {
-    std::uint64_t skipped_special = 0, skipped_mounts = 0, excluded = 0;
+    std::atomic<std::uint64_t> skipped_special{0}, skipped_mounts{0}, excluded{0};
   };
 
   // Also turns a signal seen through options.stop into halt_, which the walk checks.
+  // Walking threads: outcomes go to the store thread in batches (one queue operation per batch).
+  void hand_over(unsigned thread, Outcome outcome) {
+    auto& batch = walked_[thread];
+    batch.push_back(std::move(outcome));
+    if (batch.size() >= kWalkerBatch) {
+      outcomes_.push(std::move(batch));
+      batch = std::vector<Outcome>();
+      batch.reserve(kWalkerBatch);
+    }
+  }
+
   bool stopped() {
     if (halt_.load(std::memory_order_relaxed)) return true;
     if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) {
@@ -176,19 +225,106 @@ class Scan final : public WalkVisitor {
     return false;
   }
 
-  const PreviousEntry* unchanged(const std::string& path, const FileRecord& listed) const {
+  template <class Own>
+  void decide_file(unsigned thread, std::string_view path, const struct stat& st,
+                   const struct stat* sidecar_st, Own&& own) {
+    std::string sidecar_state;
+    if (sidecar_st != nullptr) {
+      const auto& s = *sidecar_st;
+      sidecar_state = sidecar_state_of(s.st_dev, s.st_ino, static_cast<std::uint64_t>(s.st_size),
+                                       nanoseconds(s.st_mtim), nanoseconds(s.st_ctim));
+    }
+    if (const PreviousEntry* previous = unchanged(path, st, EntryType::kFile, sidecar_state, {})) {
+      hand_over(thread, reuse_outcome(previous));
+      return;
+    }
+    (void)jobs_.push(own());
+  }
+
+  void decide_symlink(unsigned thread, const std::string& path, const struct stat& st,
+                      std::string target) {
+    if (const PreviousEntry* previous = unchanged(path, st, EntryType::kSymlink, {}, target)) {
+      hand_over(thread, reuse_outcome(previous));
+      return;
+    }
+    auto record = std::make_unique<FileRecord>();
+    record->path = path;
+    record->type = EntryType::kSymlink;
+    fill_stat(*record, st);
+    record->link_target = std::move(target);
+    hand_over(thread, record_outcome(std::move(record)));
+  }
+
+  // The loading thread: the previous state, then what the walk found meanwhile.
+  // The loading thread: the previous state (in shards, loaded in parallel on their own
+  // connections), then what the walk found meanwhile.
+  void load_previous(unsigned thread) {
+    if (loader_) {
+      const unsigned shards = std::max(1u, options_.load_threads);
+      std::vector<std::optional<Result<PreviousState>>> loaded(shards);
+      std::vector<std::thread> threads;
+      for (unsigned k = 1; k < shards; ++k) {
+        threads.emplace_back([&, k] { loaded[k].emplace(loader_(k, shards)); });
+      }
+      loaded[0].emplace(loader_(0, shards));
+      for (auto& t : threads) t.join();
+      std::uint64_t total = 0;
+      for (auto& shard : loaded) {
+        if (!*shard) {
+          load_error_ = shard->error();
+          halt_.store(true);
+          break;
+        }
+        total += (*shard)->size();
+        previous_.push_back(std::move(**shard));
+      }
+      progress_.expected.store(total, std::memory_order_relaxed);
+    }
+    std::vector<WalkedFile> files;
+    std::vector<PendingLink> links;
+    {
+      std::lock_guard lock(pending_mutex_);
+      loaded_.store(true, std::memory_order_release);
+      files.swap(pending_files_);
+      links.swap(pending_links_);
+    }
+    pending_room_.notify_all();
+    for (auto& file : files) {
+      if (stopped()) return;
+      decide_file(thread, file.path, file.st, file.sidecar_name ? &file.sidecar_st : nullptr,
+                  [&] { return std::move(file); });
+    }
+    for (auto& link : links) {
+      if (stopped()) return;
+      decide_symlink(thread, link.path, link.st, std::move(link.target));
+    }
+  }
+
+  const PreviousEntry* unchanged(std::string_view path, const struct stat& st, EntryType type,
+                                 std::string_view sidecar_state,
+                                 std::string_view link_target) const {
     if (options_.full) return nullptr;
-    const auto it = previous_.find(path);
-    if (it == previous_.end() || !it->second.matches(listed)) return nullptr;
-    return &it->second;
+    const std::size_t hash = PreviousState::hash(path);
+    const PreviousEntry* previous = nullptr;
+    for (const auto& shard : previous_) {
+      if ((previous = shard.find(path, hash)) != nullptr) break;
+    }
+    return previous != nullptr && previous->matches(st, type, sidecar_state, link_target) ? previous
+                                                                                          : nullptr;
   }
 
   void worker_loop(ContentReader& reader) {
+    std::vector<Outcome> batch;
     while (auto job = jobs_.pop()) {
       if (stopped()) continue;  // drain: the scan will not be committed
-      Outcome outcome = read_file(reader, *job);
-      if (!outcomes_.push(std::move(outcome))) return;
+      batch.push_back(read_file(reader, *job));
+      job.reset();  // release the directory descriptor now
+      if (batch.size() >= kWorkerBatch) {
+        outcomes_.push(std::move(batch));
+        batch = std::vector<Outcome>();
+      }
     }
+    if (!batch.empty()) outcomes_.push(std::move(batch));
   }
 
   Outcome read_file(ContentReader& reader, WalkedFile& file) {
@@ -199,15 +335,11 @@ class Scan final : public WalkVisitor {
     ContentRead read = reader.read(
         {file.dir->fd.get(), &file.name, sidecar.has_value(), options_.max_content_bytes});
     progress_.bytes.fetch_add(reader.bytes_read() - before, std::memory_order_relaxed);
-    Outcome outcome;
     if (read.vanished) {
-      outcome.type = Outcome::Type::kProblem;
-      outcome.path = std::move(file.path);
-      outcome.message = "vanished before it could be read";
-      outcome.vanished = true;
-      return outcome;
+      return problem_outcome(std::move(file.path), "vanished before it could be read", true);
     }
-    FileRecord& r = outcome.record;
+    Outcome outcome = record_outcome(std::make_unique<FileRecord>());
+    FileRecord& r = *outcome.record;
     r.path = std::move(file.path);
     r.type = EntryType::kFile;
     if (!read.error.empty()) {
@@ -243,28 +375,32 @@ class Scan final : public WalkVisitor {
   }
 
   void store_loop() {
-    while (auto outcome = outcomes_.pop()) {
-      if (sink_error_ || stopped()) continue;  // drain
-      Result<void> stored;
-      switch (outcome->type) {
-        case Outcome::Type::kProblem:
-          note_problem(outcome->path, outcome->message, outcome->vanished);
-          continue;
-        case Outcome::Type::kReuse:
-          stored = sink_.reuse(outcome->path, *outcome->previous);
-          if (stored) count_reused(*outcome->previous);
-          break;
-        case Outcome::Type::kRecord:
-          stored = sink_.add(outcome->record);
-          if (stored) count(outcome->record);
-          break;
-      }
-      if (!stored) {
-        sink_error_ = stored.error();
-        halt_.store(true);
-      }
-      progress_.done.fetch_add(1, std::memory_order_relaxed);
+    while (auto batch = outcomes_.pop()) {
+      for (auto& outcome : *batch) store(outcome);
     }
+  }
+
+  void store(const Outcome& outcome) {
+    if (sink_error_ || stopped()) return;  // drain: the scan will not be committed
+    Result<void> stored;
+    switch (outcome.type) {
+      case Outcome::Type::kProblem:
+        note_problem(outcome.path, outcome.message, outcome.vanished);
+        return;
+      case Outcome::Type::kReuse:
+        stored = sink_.reuse(*outcome.previous);
+        if (stored) count_reused(*outcome.previous);
+        break;
+      case Outcome::Type::kRecord:
+        stored = sink_.add(*outcome.record);
+        if (stored) count(*outcome.record);
+        break;
+    }
+    if (!stored) {
+      sink_error_ = stored.error();
+      halt_.store(true);
+    }
+    progress_.done.fetch_add(1, std::memory_order_relaxed);
   }
 
   void note_problem(const std::string& path, const std::string& message, bool vanished) {
@@ -311,19 +447,99 @@ class Scan final : public WalkVisitor {
   }
 
   const ScanOptions& options_;
-  const PreviousState& previous_;
+  PreviousLoader loader_;
+  struct PendingLink {
+    std::string path;
+    struct stat st;
+    std::string target;
+  };
+  std::vector<PreviousState> previous_;  // shards; read-only once loaded_
+  std::atomic<bool> loaded_{false};
+  std::mutex pending_mutex_;
+  std::condition_variable pending_room_;
+  std::vector<WalkedFile> pending_files_;  // found before loaded_
+  std::vector<PendingLink> pending_links_;
+  std::optional<Error> load_error_;  // loading thread; read after join
   RecordSink& sink_;
   ScanProgress& progress_;
   const ScanHooks& hooks_;
   WorkQueue<WalkedFile> jobs_;
-  WorkQueue<Outcome> outcomes_;
-  std::atomic<bool> halt_{false};    // the sink failed, or options.stop was seen
-  std::optional<Error> sink_error_;  // store thread; read after join
-  ScanSummary summary_;              // store thread; read after join
-  WalkerCounts walker_;              // walking thread
+  WorkQueue<std::vector<Outcome>> outcomes_;
+  std::vector<std::vector<Outcome>> walked_;  // per walking thread: the batch being filled
+  std::atomic<bool> halt_{false};             // the sink failed, or options.stop was seen
+  std::optional<Error> sink_error_;           // store thread; read after join
+  ScanSummary summary_;                       // store thread; read after join
+  WalkerCounts walker_;
 };
 
 }  // namespace
+
+// ---- PreviousState ----------------------------------------------------------------------------
+
+namespace {
+constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+}  // namespace
+
+void PreviousState::reserve(std::size_t entries) {
+  entries_.reserve(entries);
+  keys_.reserve(entries);
+  std::size_t size = 16;
+  while (size < entries * 2) size *= 2;
+  if (size > table_.size()) {
+    table_.assign(size, 0);
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      std::size_t at = keys_[i].hash & (table_.size() - 1);
+      while (table_[at] != 0) at = (at + 1) & (table_.size() - 1);
+      table_[at] = static_cast<std::uint32_t>(i + 1);
+    }
+  }
+}
+
+void PreviousState::grow() { reserve(std::max<std::size_t>(16, entries_.size() * 2)); }
+
+std::string_view PreviousState::intern(std::string_view path) {
+  if (path.size() > kBlockBytes / 4) {  // a block of its own, in front: the last stays open
+    blocks_.insert(blocks_.begin(), std::make_unique<char[]>(path.size()));
+    std::copy(path.begin(), path.end(), blocks_.front().get());
+    return {blocks_.front().get(), path.size()};
+  }
+  if (blocks_.empty() || kBlockBytes - used_ < path.size()) {
+    blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
+    used_ = 0;
+  }
+  char* at = blocks_.back().get() + used_;
+  std::copy(path.begin(), path.end(), at);
+  used_ += path.size();
+  return {at, path.size()};
+}
+
+void PreviousState::add(std::string_view path, PreviousEntry entry) {
+  const std::size_t hash = PreviousState::hash(path);
+  if ((entries_.size() + 1) * 2 > table_.size()) grow();
+  const std::size_t mask = table_.size() - 1;
+  std::size_t at = hash & mask;
+  while (table_[at] != 0) {
+    const std::size_t index = table_[at] - 1;
+    if (keys_[index].hash == hash && keys_[index].path == path) {  // seen twice: the later wins
+      entries_[index] = std::move(entry);
+      return;
+    }
+    at = (at + 1) & mask;
+  }
+  keys_.push_back({hash, intern(path)});
+  entries_.push_back(std::move(entry));
+  table_[at] = static_cast<std::uint32_t>(entries_.size());
+}
+
+const PreviousEntry* PreviousState::find(std::string_view path, std::size_t hash) const noexcept {
+  if (table_.empty()) return nullptr;
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t at = hash & mask; table_[at] != 0; at = (at + 1) & mask) {
+    const std::size_t index = table_[at] - 1;
+    if (keys_[index].hash == hash && keys_[index].path == path) return &entries_[index];
+  }
+  return nullptr;
+}
 
 std::string sidecar_state_of(std::uint64_t dev, std::uint64_t ino, std::uint64_t size,
                              std::int64_t mtime_ns, std::int64_t ctime_ns) {
@@ -331,10 +547,9 @@ std::string sidecar_state_of(std::uint64_t dev, std::uint64_t ino, std::uint64_t
          std::to_string(mtime_ns) + ':' + std::to_string(ctime_ns);
 }
 
-Result<ScanSummary> run_scan(const ScanOptions& options, const PreviousState& previous,
+Result<ScanSummary> run_scan(const ScanOptions& options, PreviousLoader load_previous,
                              RecordSink& sink, ScanProgress& progress, const ScanHooks& hooks) {
-  progress.expected = previous.size();
-  Scan scan(options, previous, sink, progress, hooks);
+  Scan scan(options, std::move(load_previous), sink, progress, hooks);
   return scan.run();
 }
 

@@ -5,13 +5,16 @@
 // scan's are not read again: the sink re-records the previous observation.
 #pragma once
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -36,32 +39,70 @@ struct PreviousEntry {
   std::string link_target;    // symlinks
   std::string sidecar_state;  // FileRecord::sidecar_state
 
-  // FileRecord::same_stat() against what the walk just listed.
-  [[nodiscard]] bool matches(const FileRecord& listed) const noexcept {
-    return type == listed.type && dev == listed.dev && ino == listed.ino && size == listed.size &&
-           mtime_ns == listed.mtime_ns && ctime_ns == listed.ctime_ns && mode == listed.mode &&
-           uid == listed.uid && gid == listed.gid && sidecar_state == listed.sidecar_state &&
-           link_target == listed.link_target;
+  // The incremental rule: unchanged when device, inode, size, mtime and ctime are (and mode,
+  // owner, the separate signature's identity, a symlink's target).
+  [[nodiscard]] bool matches(const struct stat& st, EntryType listed_type,
+                             std::string_view listed_sidecar_state,
+                             std::string_view listed_link_target) const noexcept {
+    return type == listed_type && dev == st.st_dev && ino == st.st_ino &&
+           size == static_cast<std::uint64_t>(st.st_size) && mtime_ns == nanoseconds(st.st_mtim) &&
+           ctime_ns == nanoseconds(st.st_ctim) && mode == st.st_mode && uid == st.st_uid &&
+           gid == st.st_gid && sidecar_state == listed_sidecar_state &&
+           link_target == listed_link_target;
+  }
+  static std::int64_t nanoseconds(const struct timespec& t) noexcept {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
   }
 };
-using PreviousState = std::unordered_map<std::string, PreviousEntry>;  // by raw path
+// Everything the previous scans saw, by raw path: an open-addressing table over one vector of
+// entries, paths in large blocks — no allocation per path, since a rescan of a large tree loads
+// and looks up every path once. Built by one thread, then read by many.
+class PreviousState {
+ public:
+  void reserve(std::size_t entries);
+  void add(std::string_view path, PreviousEntry entry);
+  [[nodiscard]] static std::size_t hash(std::string_view path) noexcept {
+    return std::hash<std::string_view>{}(path);
+  }
+  // `hash` is hash(path).
+  [[nodiscard]] const PreviousEntry* find(std::string_view path, std::size_t hash) const noexcept;
+  [[nodiscard]] const PreviousEntry* find(std::string_view path) const noexcept {
+    return find(path, hash(path));
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  struct Slot {
+    std::size_t hash;
+    std::string_view path;
+  };
+  std::string_view intern(std::string_view path);
+  void grow();
+
+  std::vector<PreviousEntry> entries_;
+  std::vector<Slot> keys_;            // parallel to entries_
+  std::vector<std::uint32_t> table_;  // index + 1 into entries_; 0: empty
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t used_ = 0;
+};
 
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
   // A new observation of a path.
   [[nodiscard]] virtual Result<void> add(const FileRecord& record) = 0;
-  // The path is as the previous scan saw it.
-  [[nodiscard]] virtual Result<void> reuse(const std::string& path,
-                                           const PreviousEntry& previous) = 0;
+  // A path is as the previous scan saw it.
+  [[nodiscard]] virtual Result<void> reuse(const PreviousEntry& previous) = 0;
 };
 
 struct ScanOptions {
   std::vector<std::string> roots;  // absolute, normalized
   std::vector<std::string> excludes;
   bool cross_mounts = false;
-  bool full = false;  // read every file, even unchanged ones
-  unsigned jobs = 0;  // reader threads; 0: twice the cores (reads also wait on I/O)
+  bool full = false;          // read every file, even unchanged ones
+  unsigned jobs = 0;          // reader threads; 0: twice the cores (reads also wait on I/O)
+  unsigned walk_threads = 0;  // directory-walking threads; 0: twice the cores, at most 8
+  unsigned load_threads = 1;  // threads loading the previous state
   std::size_t read_buffer_bytes = 1 << 20;
   // Files that may carry a signature are held in memory for their format unit up to this size;
   // larger ones are recorded as unverified.
@@ -73,11 +114,11 @@ struct ScanOptions {
 };
 
 struct ScanProgress {
-  std::atomic<std::uint64_t> seen{0};    // files and symlinks found
-  std::atomic<std::uint64_t> done{0};    // recorded
-  std::atomic<std::uint64_t> hashed{0};  // read again
-  std::atomic<std::uint64_t> bytes{0};   // bytes read
-  std::uint64_t expected = 0;            // what the previous scan recorded (0: unknown)
+  std::atomic<std::uint64_t> seen{0};      // files and symlinks found
+  std::atomic<std::uint64_t> done{0};      // recorded
+  std::atomic<std::uint64_t> hashed{0};    // read again
+  std::atomic<std::uint64_t> bytes{0};     // bytes read
+  std::atomic<std::uint64_t> expected{0};  // what the previous scan recorded (0: unknown)
 };
 
 // Test seam: called on a worker just before it opens a file it decided to read.
@@ -109,12 +150,17 @@ struct ScanSummary {
   static constexpr std::size_t kMaxProblems = 1000;
 };
 
-// Runs the scan. An error from the sink aborts it (returned); so does nothing else: unreadable
-// paths are problems in the summary. With options.stop set meanwhile, summary.interrupted is set
-// and the caller must not commit.
-[[nodiscard]] Result<ScanSummary> run_scan(const ScanOptions& options,
-                                           const PreviousState& previous, RecordSink& sink,
-                                           ScanProgress& progress, const ScanHooks& hooks = {});
+// What earlier scans saw, loaded while the walk starts, in `shards` parts on as many threads
+// (each with its own database connection, never the sink's): part `shard` holds the paths whose
+// path id modulo `shards` is `shard`. Empty function: no previous state.
+using PreviousLoader = std::function<Result<PreviousState>(unsigned shard, unsigned shards)>;
+
+// Runs the scan. An error from the sink or the loader aborts it (returned); nothing else does:
+// unreadable paths are problems in the summary. With options.stop set meanwhile,
+// summary.interrupted is set and the caller must not commit.
+[[nodiscard]] Result<ScanSummary> run_scan(const ScanOptions& options, PreviousLoader load_previous,
+                                           RecordSink& sink, ScanProgress& progress,
+                                           const ScanHooks& hooks = {});
 
 // "dev:ino:size:mtime_ns:ctime_ns" of a separate signature file (FileRecord::sidecar_state).
 [[nodiscard]] std::string sidecar_state_of(std::uint64_t dev, std::uint64_t ino, std::uint64_t size,

@@ -2,7 +2,8 @@
 // descriptor (openat + getdents64), never by path, so that paths longer than PATH_MAX are walked
 // like any other and a directory renamed meanwhile cannot redirect the walk. Mount points are not
 // crossed unless asked; symlinks are reported, never followed; FIFOs, sockets and devices are
-// skipped. The visitor is called on the walking thread, in name order within each directory.
+// skipped. Several threads walk at once (a directory each); the visitor is called from all of
+// them, with the walking thread's index, in name order within each directory.
 #pragma once
 
 #include <sys/stat.h>
@@ -34,22 +35,38 @@ struct WalkedFile {
   struct stat sidecar_st {};
 };
 
+// A regular file as the walk sees it, valid during the visitor call only (nothing is copied for
+// files the visitor decides not to read).
+struct FileView {
+  const std::shared_ptr<Directory>& dir;
+  std::string_view path;
+  std::string_view name;
+  const struct stat& st;
+  std::string_view sidecar_name;  // empty: none
+  const struct stat* sidecar_st = nullptr;
+
+  [[nodiscard]] WalkedFile own() const;
+};
+
 enum class Skip { kSpecial, kMountPoint, kExcluded };
 
 class WalkVisitor {
  public:
   virtual ~WalkVisitor() = default;
-  virtual void regular_file(WalkedFile file) = 0;
-  virtual void symlink(const std::string& path, const struct stat& st, std::string target) = 0;
-  virtual void skipped(const std::string& path, Skip why) = 0;
+  virtual void regular_file(unsigned thread, const FileView& file) = 0;
+  virtual void symlink(unsigned thread, const std::string& path, const struct stat& st,
+                       std::string target) = 0;
+  virtual void skipped(unsigned thread, const std::string& path, Skip why) = 0;
   // Something that could not be walked or listed: permission denied, vanished, too deep.
-  virtual void error(const std::string& path, const std::string& message, bool vanished) = 0;
+  virtual void error(unsigned thread, const std::string& path, const std::string& message,
+                     bool vanished) = 0;
 };
 
 struct WalkOptions {
   std::vector<std::string> roots;     // absolute, normalized (normalize_root)
   std::vector<std::string> excludes;  // globs (exclude_matches)
   bool cross_mounts = false;
+  unsigned threads = 1;                     // walking threads (the caller's is one of them)
   const std::atomic<bool>* stop = nullptr;  // checked between entries
 };
 
