@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# `signet scan` against AIDE 0.18 (Debian package `aide`) on one tree, in one run (figures, never
+# assertions: the machine may be shared and loaded — the load average is printed with them):
+#
+#   1. first scan, cold page cache:  signet scan  vs  aide --init   target: signet <= 0.2 x AIDE
+#   2. first scan, warm page cache:  the same again
+#   3. unchanged rescan of the tree: signet scan                   target: <= 2 s
+#   4. peak RSS of each signet run (/usr/bin/time -v)             target: <= 256 MiB
+#
+#   bash bench/scan_vs_aide.sh [SIGNET_BINARY] [TREE]        (defaults: build/signet, /usr)
+#
+# AIDE is configured like signet's record: p+i+n+u+g+s+m+c+sha256, num_workers = the core count,
+# an uncompressed database, one rule for the tree (not crossing mount points, like signet). Cold
+# cache means `echo 3 > /proc/sys/vm/drop_caches` before the run, when this process may write it
+# (root outside a container); otherwise the "cold" runs are reported as not cold. AIDE is
+# installed with apt-get when missing (root). BENCH_RESCANS (default 3) unchanged rescans; the
+# best and the median are printed. BENCH_KEEP=1 keeps the scratch dir.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+SIGNET=${1:-$HERE/../build/signet}
+TREE=${2:-/usr}
+RESCANS=${BENCH_RESCANS:-3}
+[[ -x $SIGNET ]] || { echo "scan_vs_aide: no signet binary at $SIGNET" >&2; exit 1; }
+SIGNET=$(cd "$(dirname "$SIGNET")" && pwd)/$(basename "$SIGNET")
+if ! command -v aide >/dev/null; then
+  [[ $(id -u) == 0 ]] || { echo "scan_vs_aide: aide is not installed and this is not root" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends aide >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends aide >/dev/null; }
+fi
+[[ -x /usr/bin/time ]] || { echo "scan_vs_aide: /usr/bin/time (package time) is needed" >&2; exit 1; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/signet-scan-bench.XXXXXX")
+[[ ${BENCH_KEEP:-0} == 1 ]] || trap 'rm -rf "$W"' EXIT
+CORES=$(nproc)
+
+cat >"$W/aide.conf" <<CONF
+database_out=file:$W/aide.db
+gzip_dbout=no
+num_workers=$CORES
+report_url=file:$W/aide.report
+Inventory = p+i+n+u+g+s+m+c+sha256
+$TREE Inventory
+CONF
+aide --config="$W/aide.conf" --config-check >/dev/null || { echo "scan_vs_aide: bad AIDE config" >&2; exit 1; }
+
+cold() {  # drops the page cache when allowed; prints "cold" or "warm (cannot drop caches)"
+  sync
+  if { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then echo cold; else echo "not cold (drop_caches refused)"; fi
+}
+# measure NAME CMD... — wall seconds and peak RSS (KiB) of CMD into $W/NAME.{wall,rss}
+measure() {
+  local name=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$W/$name.time" "$@" >"$W/$name.out" 2>"$W/$name.err" || {
+    echo "scan_vs_aide: $name failed:" >&2
+    cat "$W/$name.err" >&2
+    exit 1
+  }
+  read -r wall rss <"$W/$name.time"
+  echo "$wall" >"$W/$name.wall"
+  echo "$rss" >"$W/$name.rss"
+}
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+ratio() { /usr/bin/python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$1" "$2"; }
+
+echo "scan_vs_aide: $TREE with $SIGNET and $(aide --version 2>&1 | head -n 1), $CORES cores"
+echo "  files: $(find "$TREE" -xdev -type f | wc -l), $(du -sxh "$TREE" 2>/dev/null | cut -f1)"
+
+state=$(cold); l1=$(load)
+measure aide-cold aide --config="$W/aide.conf" --init
+state2=$(cold); l2=$(load)
+measure signet-cold "$SIGNET" scan "$TREE" --db "$W/cold.db" --no-progress
+l3=$(load)
+measure aide-warm aide --config="$W/aide.conf" --init
+l4=$(load)
+measure signet-warm "$SIGNET" scan "$TREE" --db "$W/warm.db" --no-progress
+rescans=()
+for i in $(seq 1 "$RESCANS"); do
+  measure "rescan-$i" "$SIGNET" scan "$TREE" --db "$W/warm.db" --no-progress
+  rescans+=("$(cat "$W/rescan-$i.wall") $(cat "$W/rescan-$i.rss")")
+done
+l5=$(load)
+grep -q "unchanged" "$W/rescan-1.out" && sed -n 2p "$W/rescan-1.out" | sed 's/^/  rescan: /'
+
+printf '\n%-34s %10s %12s %s\n' "run" "wall (s)" "peak RSS" "load avg (1 5 15 min) before"
+printf '%-34s %10s %12s %s\n' "aide --init ($state)" "$(cat "$W/aide-cold.wall")" "$(($(cat "$W/aide-cold.rss") / 1024)) MiB" "$l1"
+printf '%-34s %10s %12s %s\n' "signet scan ($state2)" "$(cat "$W/signet-cold.wall")" "$(($(cat "$W/signet-cold.rss") / 1024)) MiB" "$l2"
+printf '%-34s %10s %12s %s\n' "aide --init (warm)" "$(cat "$W/aide-warm.wall")" "$(($(cat "$W/aide-warm.rss") / 1024)) MiB" "$l3"
+printf '%-34s %10s %12s %s\n' "signet scan (warm)" "$(cat "$W/signet-warm.wall")" "$(($(cat "$W/signet-warm.rss") / 1024)) MiB" "$l4"
+for i in "${!rescans[@]}"; do
+  read -r wall rss <<<"${rescans[$i]}"
+  printf '%-34s %10s %12s %s\n' "signet scan, unchanged rescan $((i + 1))" "$wall" "$((rss / 1024)) MiB" ""
+done
+echo "  load average after: $l5"
+
+cold_ratio=$(ratio "$(cat "$W/signet-cold.wall")" "$(cat "$W/aide-cold.wall")")
+warm_ratio=$(ratio "$(cat "$W/signet-warm.wall")" "$(cat "$W/aide-warm.wall")")
+best=$(printf '%s\n' "${rescans[@]}" | cut -d' ' -f1 | sort -n | head -n 1)
+median=$(printf '%s\n' "${rescans[@]}" | cut -d' ' -f1 | sort -n | sed -n "$(((RESCANS + 1) / 2))p")
+peak=$(cat "$W"/signet-*.rss "$W"/rescan-*.rss | sort -n | tail -n 1)
+verdict() { /usr/bin/python3 -c "import sys; print('PASS' if float(sys.argv[1]) <= float(sys.argv[2]) else 'MISS')" "$1" "$2"; }
+echo
+echo "first scan, $state: signet/AIDE = $cold_ratio   (target <= 0.2: $(verdict "$cold_ratio" 0.2))"
+echo "first scan, warm:  signet/AIDE = $warm_ratio   (target <= 0.2: $(verdict "$warm_ratio" 0.2))"
+echo "unchanged rescan:  best $best s, median $median s   (target <= 2 s: $(verdict "$best" 2))"
+echo "signet peak RSS:   $((peak / 1024)) MiB   (target <= 256 MiB: $(verdict "$peak" $((256 * 1024))))"
