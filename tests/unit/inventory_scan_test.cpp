@@ -1,0 +1,227 @@
+// The scanner against a real temporary tree (walk, reuse, symlinks, special files, a file replaced
+// between the listing and the read, one that vanishes, an interrupted scan) and the SQLite store
+// (commit, rollback, previous state, differences).
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "crypto/digest.hpp"
+#include "inventory/inventory_db.hpp"
+#include "inventory/scanner.hpp"
+#include "support/test_pki.hpp"
+
+namespace signet::inventory {
+namespace {
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string sha256(const std::string& text) {
+  return to_hex(
+      crypto::digest_bytes(crypto::DigestAlgorithm::kSha256,
+                           {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
+}
+
+// Collects what the scanner hands over.
+class MemorySink final : public RecordSink {
+ public:
+  Result<void> add(const FileRecord& record) override {
+    records[record.path] = record;
+    return {};
+  }
+  Result<void> reuse(const PreviousEntry& previous) override {
+    reused.push_back(previous.object_id);
+    return {};
+  }
+  std::map<std::string, FileRecord> records;
+  std::vector<std::int64_t> reused;
+};
+
+class InventoryScan : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = dir_.path() + "/tree";
+    std::filesystem::create_directories(root_ + "/sub");
+    write(root_ + "/a.txt", "alpha");
+    write(root_ + "/sub/run.sh", "#!/bin/sh\ntrue\n");
+    std::filesystem::create_symlink("a.txt", root_ + "/link");
+    ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0600), 0);
+    options_.roots = {root_};
+    options_.jobs = 2;
+  }
+
+  Result<ScanSummary> scan(RecordSink& sink, PreviousLoader loader = {},
+                           const ScanHooks& hooks = {}) {
+    ScanProgress progress;
+    return run_scan(options_, std::move(loader), sink, progress, hooks);
+  }
+
+  testing::TempDir dir_;
+  std::string root_;
+  ScanOptions options_;
+};
+
+TEST_F(InventoryScan, RecordsFilesAndSymlinksSkipsSpecialFiles) {
+  MemorySink sink;
+  auto summary = scan(sink);
+  ASSERT_TRUE(summary) << summary.error().describe();
+  EXPECT_EQ(summary->files, 2u);
+  EXPECT_EQ(summary->symlinks, 1u);
+  EXPECT_EQ(summary->skipped_special, 1u);
+  ASSERT_EQ(sink.records.size(), 3u);
+  const auto& a = sink.records.at(root_ + "/a.txt");
+  EXPECT_EQ(a.sha256, sha256("alpha"));
+  EXPECT_EQ(a.size, 5u);
+  EXPECT_EQ(a.kind, FileKind::kOther);
+  EXPECT_EQ(a.signature.state, SignatureState::kUnsigned);
+  EXPECT_EQ(sink.records.at(root_ + "/sub/run.sh").kind, FileKind::kScript);
+  const auto& link = sink.records.at(root_ + "/link");
+  EXPECT_EQ(link.type, EntryType::kSymlink);
+  EXPECT_EQ(link.link_target, "a.txt");
+  EXPECT_TRUE(link.sha256.empty());  // not followed
+}
+
+TEST_F(InventoryScan, ExcludesByNameAndByPath) {
+  options_.excludes = {"*.sh", root_ + "/link"};
+  MemorySink sink;
+  auto summary = scan(sink);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->excluded, 2u);
+  EXPECT_EQ(sink.records.size(), 1u);
+}
+
+TEST_F(InventoryScan, FileReplacedBetweenListingAndReadIsRecordedAsRead) {
+  MemorySink sink;
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string& path) {
+    if (path != root_ + "/a.txt") return;
+    write(root_ + "/replacement", "the replacement, longer");
+    std::filesystem::rename(root_ + "/replacement", root_ + "/a.txt");
+  };
+  auto summary = scan(sink, {}, hooks);
+  ASSERT_TRUE(summary);
+  const auto& a = sink.records.at(root_ + "/a.txt");
+  struct stat now {};
+  ASSERT_EQ(::stat((root_ + "/a.txt").c_str(), &now), 0);
+  EXPECT_EQ(a.sha256, sha256("the replacement, longer"));
+  EXPECT_EQ(a.size, 23u);        // fstat of what was read, not the listing's 5 bytes
+  EXPECT_EQ(a.ino, now.st_ino);  // and its inode
+}
+
+TEST_F(InventoryScan, FileReplacedBySymlinkOrRemovedIsReportedNotFollowed) {
+  MemorySink sink;
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string& path) {
+    if (path == root_ + "/a.txt") {
+      std::filesystem::remove(path);
+      std::filesystem::create_symlink("/etc/passwd", path);
+    } else if (path == root_ + "/sub/run.sh") {
+      std::filesystem::remove(path);
+    }
+  };
+  auto summary = scan(sink, {}, hooks);
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->vanished, 1u);
+  EXPECT_FALSE(sink.records.contains(root_ + "/sub/run.sh"));
+  const auto& a = sink.records.at(root_ + "/a.txt");
+  EXPECT_TRUE(a.sha256.empty());
+  EXPECT_EQ(a.error, "replaced by a symlink during the scan");
+  EXPECT_EQ(summary->unreadable, 1u);
+}
+
+TEST_F(InventoryScan, StopFlagInterrupts) {
+  std::atomic<bool> stop{false};
+  options_.stop = &stop;
+  MemorySink sink;
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string&) { stop = true; };
+  auto summary = scan(sink, {}, hooks);
+  ASSERT_TRUE(summary);
+  EXPECT_TRUE(summary->interrupted);
+}
+
+TEST_F(InventoryScan, DatabaseCommitsReusesAndRollsBack) {
+  const std::string db_path = dir_.path() + "/inv.db";
+  auto db = InventoryDb::open(db_path);
+  ASSERT_TRUE(db) << db.error().describe();
+  const auto loader = [&](unsigned shard, unsigned shards) -> Result<PreviousState> {
+    auto reader = InventoryDb::open_existing(db_path);
+    if (!reader) return std::unexpected(reader.error());
+    return reader->previous_state(options_.roots, "", shard, shards);
+  };
+  ScanInfo info;
+  info.roots = options_.roots;
+  std::int64_t first = 0;
+  {
+    auto writer = db->begin_scan(info);
+    ASSERT_TRUE(writer) << writer.error().describe();
+    auto summary = scan(*writer, loader);
+    ASSERT_TRUE(summary);
+    ASSERT_TRUE(writer->commit(*summary, {}));
+    first = writer->scan_id();
+  }
+  {  // unchanged: nothing read again
+    auto writer = db->begin_scan(info);
+    ASSERT_TRUE(writer);
+    auto summary = scan(*writer, loader);
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->hashed, 0u);
+    EXPECT_EQ(summary->reused, 3u);
+    ASSERT_TRUE(writer->commit(*summary, {}));
+  }
+  write(root_ + "/a.txt", "changed");
+  {  // not committed: as if it never ran
+    auto writer = db->begin_scan(info);
+    ASSERT_TRUE(writer);
+    auto summary = scan(*writer, loader);
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->hashed, 1u);
+  }
+  auto scans = db->scans();
+  ASSERT_TRUE(scans);
+  ASSERT_EQ(scans->size(), 2u);
+  auto same = db->differing(first, scans->back().id);
+  ASSERT_TRUE(same);
+  EXPECT_TRUE(same->empty());
+  {
+    auto writer = db->begin_scan(info);
+    ASSERT_TRUE(writer);
+    auto summary = scan(*writer, loader);
+    ASSERT_TRUE(summary);
+    ASSERT_TRUE(writer->commit(*summary, {}));
+  }
+  auto latest = db->latest_scan();
+  ASSERT_TRUE(latest && *latest);
+  auto pairs = db->differing(first, (*latest)->id);
+  ASSERT_TRUE(pairs);
+  ASSERT_EQ(pairs->size(), 1u);
+  EXPECT_EQ(pairs->front().path, root_ + "/a.txt");
+  EXPECT_EQ(pairs->front().before->sha256, sha256("alpha"));
+  EXPECT_EQ(pairs->front().after->sha256, sha256("changed"));
+  auto entries = db->entries((*latest)->id);
+  ASSERT_TRUE(entries);
+  EXPECT_EQ(entries->size(), 3u);
+}
+
+TEST(InventoryDbFile, RefusesAFileThatIsNotAnInventory) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/other.db";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    sqlite3_exec(raw, "CREATE TABLE changes (id INTEGER)", nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+  }
+  auto db = InventoryDb::open(path);
+  ASSERT_FALSE(db);
+  EXPECT_NE(db.error().message.find("not an inventory"), std::string::npos);
+  EXPECT_FALSE(InventoryDb::open_existing(dir.path() + "/missing.db"));
+}
+
+}  // namespace
+}  // namespace signet::inventory
