@@ -4,10 +4,13 @@
 // baseline signet scan --list [--scan ID] [PATH...]  |  signet scan --history        read the
 // inventory
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -100,6 +103,16 @@ std::optional<Scanned> scan_paths(const ScanOptions& o, inventory::InventoryDb& 
                                   const policy::Policy* policy, int& exit_code) {
   inventory::ScanOptions options;
   options.roots = normalized(o.paths);
+  // A root that is not there is a mistake on the command line, not a tree whose files were all
+  // removed: refuse before anything is recorded (a later --diff would report every file gone).
+  for (const auto& root : options.roots) {
+    struct stat st {};
+    if (::lstat(root.c_str(), &st) != 0) {
+      exit_code = report_error(
+          {Errc::kIo, "cannot scan " + inventory::escape_path(root) + ": " + std::strerror(errno)});
+      return std::nullopt;
+    }
+  }
   options.excludes = o.excludes;
   options.cross_mounts = o.cross_mounts;
   options.full = o.full;
@@ -198,6 +211,15 @@ int run_diff(const ScanOptions& o, inventory::InventoryDb& db, const policy::Pol
   }
   const auto& a = **earlier;
   const auto& b = **latest;
+  const bool overlap = std::any_of(b.roots.begin(), b.roots.end(), [&](const std::string& r) {
+    return under_any(r, a.roots) ||
+           std::any_of(a.roots.begin(), a.roots.end(),
+                       [&](const std::string& q) { return under_any(q, b.roots); });
+  });
+  if (!overlap) {
+    std::cerr << "signet: note: scans " << a.id << " and " << b.id
+              << " cover different paths: nothing to compare (use --since)\n";
+  }
   auto pairs = db.differing(a.id, b.id);
   if (!pairs) return report_error(pairs.error());
   // Only what both scans looked at: a path outside either's roots is not "new" or "removed".

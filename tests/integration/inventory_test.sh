@@ -28,6 +28,7 @@ mkfifo tree/etc/fifo
 "$SIGNET" sign tree/lib/plc1.st --key "$KEY_ALICE" --cert "$P/alice.pem" --chain "$P/chain.pem" \
   --class plc-program -o tree/lib/plc1.st.sig 2>/dev/null
 
+expect_exit 2 "a root that does not exist is refused (nothing recorded)" -- scan tree/no-such-dir
 expect_exit 0 "first scan" -- scan tree
 grep -q "scan 1 of $W/tree: 8 files, 1 symlinks" last.out && pass "8 files and 1 symlink recorded" ||
   failed "summary: $(cat last.out)"
