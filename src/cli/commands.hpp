@@ -23,6 +23,7 @@ void add_trust_command(CLI::App& app, int& exit_code);
 [[nodiscard]] std::vector<char*> signetd_arguments(int argc, char** argv);
 void add_scan_command(CLI::App& app, int& exit_code);
 void add_baseline_command(CLI::App& app, int& exit_code);
+void add_validate_command(CLI::App& app, int& exit_code);
 [[nodiscard]] std::vector<char*> split_command_tail(int argc, char** argv,
                                                     std::vector<std::string>& tail);
 

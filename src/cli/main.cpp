@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_trust_command(app, exit_code);
   add_scan_command(app, exit_code);
   add_baseline_command(app, exit_code);
+  add_validate_command(app, exit_code);
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());

@@ -20,6 +20,8 @@ std::string_view errc_name(Errc code) noexcept {
       return "UNSUPPORTED";
     case Errc::kInternal:
       return "INTERNAL";
+    case Errc::kPlanInvalid:
+      return "PLAN_INVALID";
   }
   return "INTERNAL";
 }

@@ -18,6 +18,7 @@ enum class Errc {
   kMalformed,       // MALFORMED: input bytes are not what they claim to be
   kUnsupported,     // UNSUPPORTED: well-formed but not something signet accepts
   kInternal,        // INTERNAL: a bug
+  kPlanInvalid,     // PLAN_INVALID: a validation plan does not parse or names missing things
 };
 
 [[nodiscard]] std::string_view errc_name(Errc code) noexcept;
