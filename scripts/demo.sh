@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# `make demo`: a demo PKI with signing keys inside a SoftHSM2 token, a sample firmware image and a
-# sample PLC program signed, verified, then one tampered and denied. Everything lands in demo-out/.
+# `make demo`: a demo site — a PKI with signing keys inside a SoftHSM2 token, a stand-in controller
+# behind the download gate, an HMI installer checked with signet verify, a local SOC receiver —
+# first walked through by hand (sign, verify, OpenSSL interop, a tampered program denied, downloads
+# inside and outside their window), then proven by `signet validate`: every adversarial case at
+# every gated point blocked, logged and escalated, the valid control allowed, and one deliberately
+# weak point (a plain copy to the controller, no gate) failing. The report lands in
+# demo-out/report/; everything else in demo-out/.
 set -euo pipefail
 SIGNET=$(realpath "${1:-build/signet}")
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,6 +13,9 @@ OUT=$ROOT/demo-out
 mkdir -p "$OUT"
 cd "$OUT"
 rm -rf pki site
+
+# The SOC receiver `signet validate` starts in step 11 listens here.
+SOC_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
@@ -59,6 +67,20 @@ id = "line3-plc-programs"
 class = "plc-program"
 target = "acme/plc-5000/line3/*"
 publishers = ["ot-engineering"]
+
+[[rule]]
+id = "hmi-installers"
+class = "installer"
+target = "hmi/line3/*"
+publishers = ["ot-engineering"]
+
+# Every decision goes to a local file (and, from step 11 on, to the SOC).
+[telemetry]
+host_name = "eng-ws-01"
+
+[[telemetry.sink]]
+type = "file"
+path = "events.jsonl"
 POL
 ls -l plc5000-fw-2.4.1.bin line3-plc1.st | sed 's/^/   /'
 
@@ -106,8 +128,12 @@ say "7. The download gate: a two-person-signed program, with its ticket, inside 
 # A stand-in for the vendor's download tool: it says what it received and keeps a log.
 cat >controller.sh <<'SH'
 #!/bin/sh
-echo "   [controller] received $1 (sha256 $(sha256sum "$1" | cut -c1-16)...)"
-echo "$(date -u +%FT%TZ) $1" >>controller.log
+# Stand-in for the vendor's download tool: the controller keeps what it receives.
+inbox=$(dirname "$0")/controller-inbox
+mkdir -p "$inbox"
+cp "$1" "$inbox/$(sha256sum "$1" | cut -c1-16)-$(basename "$1")"
+[ -n "${QUIET_CONTROLLER:-}" ] || echo "   [controller] received $1 (sha256 $(sha256sum "$1" | cut -c1-16)...)"
+echo "$(date -u +%FT%TZ) $1" >>"$(dirname "$0")/controller.log"
 SH
 chmod +x controller.sh
 # Windows computed now: a one-off change window open from an hour ago for three hours, and a
@@ -167,6 +193,13 @@ publishers        = ["ot-engineering"]
 rollback          = "counter"
 require_timestamp = true
 windows           = ["chg-2026-0416"]
+
+[telemetry]
+host_name = "download-station-01"
+
+[[telemetry.sink]]
+type = "file"
+path = "gate-events.jsonl"
 POL
 sed -n '/^\[window/,/^tz/p' gate-policy.toml | sed 's/^/   /'
 for plc in plc1 plc2; do
@@ -199,4 +232,149 @@ run "$SIGNET" gate download --target acme/plc-5000/line3/plc1 --class firmware -
 
 say "10. The controller change records (SQLite, site/state.db)"
 run "$SIGNET" changes --policy gate-policy.toml
-say "Done. Everything is in $OUT (PKI in pki/, artifacts, signatures and policy in site/)."
+
+say "11. Prove it: signet validate against every point of the site"
+# The points now also report to the SOC: a syslog receiver that signet validate itself starts on
+# loopback for the run.
+for policy in policy.toml gate-policy.toml; do
+  printf '\n[[telemetry.sink]]\ntype = "syslog"\ntransport = "tcp"\naddress = "127.0.0.1:%s"\n' \
+    "$SOC_PORT" >>"$policy"
+done
+# The plan: the points, the identities that sign the test items (the token keys for items that must
+# look trusted; test-only file keys for the adversarial ones), the SOC receiver validate starts,
+# and the gap register. Test items are made fresh on every run.
+cat >validate-plan.toml <<PLAN
+title = "Example Plant line 3 — code signing coverage (M0945)"
+
+[soc]                                # validate's own RFC 5424 receiver, loopback only
+listen    = "127.0.0.1:$SOC_PORT"
+settle_ms = 3000
+
+[identity.alice]
+key   = "$KEY_ALICE"
+cert  = "$P/alice.pem"
+chain = ["$P/chain.pem"]
+
+[identity.bob]
+key   = "$KEY_BOB"
+cert  = "$P/bob.pem"
+chain = ["$P/chain.pem"]
+
+[identity.tsa]
+key   = "$KEY_TSA"
+cert  = "$P/tsa.pem"
+chain = ["$P/chain.pem"]
+
+[identity.stranger]                  # chains to a root the plant does not trust
+key  = "file:$P/stranger.key"
+cert = "$P/stranger.pem"
+
+[identity.mail-only]                 # plant PKI, emailProtection only
+key   = "file:$P/email.key"
+cert  = "$P/email.pem"
+chain = ["$P/chain.pem"]
+
+[identity.expired]
+key   = "file:$P/expired.key"
+cert  = "$P/expired.pem"
+chain = ["$P/chain.pem"]
+
+[identity.revoked]
+key   = "file:$P/revoked.key"
+cert  = "$P/revoked.pem"
+chain = ["$P/chain.pem"]
+
+[identity.small-key]                 # RSA-1024
+key   = "file:$P/rsa1024.key"
+cert  = "$P/rsa1024.pem"
+chain = ["$P/chain.pem"]
+
+[negative]
+untrusted = "stranger"
+wrong_eku = "mail-only"
+expired   = "expired"
+revoked   = "revoked"
+weak      = "small-key"
+
+[[point]]                            # PLC programs through the download gate
+name           = "line3-plc1-download"
+kind           = "download"
+policy         = "gate-policy.toml"
+class          = "plc-program"
+target         = "acme/plc-5000/line3/plc1"
+operation      = "download-all"
+publisher      = "alice"
+cosigner       = "bob"
+ticket         = "CHG-2026-0416"
+counter        = 18
+change_control = ["two-person", "ticket", "window", "rollback"]
+command        = ["./controller.sh", "{artifact}"]
+
+[[point]]                            # firmware through the same gate
+name           = "line3-plc1-firmware"
+kind           = "download"
+policy         = "gate-policy.toml"
+class          = "firmware"
+target         = "acme/plc-5000/line3/plc1"
+scope          = "system"
+publisher      = "alice"
+tsa            = "tsa"
+counter        = 12
+change_control = ["window", "rollback"]
+command        = ["./controller.sh", "{artifact}"]
+
+[[point]]                            # the HMI update script checks installers with signet verify
+name      = "hmi-installer-verify"
+kind      = "verify"
+policy    = "policy.toml"
+class     = "installer"
+target    = "hmi/line3/hmi-01"
+publisher = "alice"
+
+[[point]]                            # deliberately weak: a plain copy to the controller, no gate
+name      = "usb-copy"
+kind      = "command"
+class     = "plc-program"
+target    = "acme/plc-5000/line3/plc1"
+publisher = "alice"
+command   = ["cp", "{artifact}", "controller-inbox/"]
+
+[[gap]]
+asset           = "Line 2 S7-300 controllers"
+workflow        = "program download from the vendor's engineering laptop"
+reason          = "the controllers check no signatures and the laptop cannot run the gate"
+lacks           = ["signature-enforcement", "logging"]
+change_approval = "CAB approval and two-person sign-off on every change ticket"
+monitoring      = "NDR alerts on S7comm download and stop functions outside maintenance windows"
+access_control  = "laptop in a locked cabinet; engineering VLAN reachable only from the jump host"
+
+[[gap]]
+asset           = "Historian vendor update tool"
+reason          = "verifies the vendor's signature but writes no log"
+lacks           = ["logging"]
+monitoring      = "signet verify of every update package before the tool runs, events to the SOC"
+PLAN
+mkdir -p controller-inbox
+status=0
+QUIET_CONTROLLER=1 "$SIGNET" validate --plan validate-plan.toml --out "$OUT/report" || status=$?
+/usr/bin/python3 - "$OUT/report/report.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+for p in d["points"]:
+    cells = p["cases"]
+    if p["name"] == "usb-copy":
+        want = lambda c: c["verdict"] == ("pass" if c["case"] == "control" else "fail")
+    else:
+        want = lambda c: c["verdict"] == "pass"
+    bad += [f'{p["name"]}/{c["case"]}: {c["verdict"]}' for c in cells if not want(c)]
+    print(f'   {p["name"]:22} {sum(c["verdict"] == "pass" for c in cells):2}/{len(cells)} pass')
+if bad:
+    print("demo: unexpected verdicts: " + ", ".join(bad), file=sys.stderr)
+    sys.exit(1)
+print("   every gated point: every case blocked, logged and escalated, the control allowed;")
+print("   the plain copy lets every bad item through, unlogged: that is what the report shows.")
+PY
+echo "   signet validate exited $status (1: not everything passed, because of the weak point)"
+say "Done. The validation report: $OUT/report/report.html"
+echo "   (also report.json and junit.xml there; the site in $OUT/site, the PKI in $OUT/pki)"

@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev openssl sqlite3 hyperfine faketime python3 time
   # telemetry tests: a real syslog receiver (TLS through its GnuTLS driver), JSON schema checks
   rsyslog rsyslog-gnutls python3-jsonschema
+  # signet validate: the HTML report is checked in headless Chromium (validate_html_test.sh)
+  chromium
   # fuzzing: clang-16 + libc++ 16 (std::expected) + libFuzzer runtime
   clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev
 )

@@ -120,19 +120,32 @@ std::optional<std::string> not_applicable(CaseId id, const PointSpec& point) {
       return change_control_case(point, ChangeControl::kTicket, "change tickets");
     case CaseId::kWrongTarget:
       if (content_point) {
-        return std::string("trust bundles list digests for a host, not a controller target");
+        return std::string(
+            "the exec gate and the project-file guard judge files on the host they "
+            "guard; trust bundles and project signatures name no controller target");
       }
       return std::nullopt;
-    case CaseId::kWrongClass:
+    case CaseId::kSwapped:
       if (point.kind == PointKind::kExec) {
         return std::string(
-            "the exec gate trusts digests listed in trust bundles; the bundle's "
-            "class is tested by its own rule");
+            "executables and scripts carry no signature of their own here: trust is "
+            "a digest in a signed trust bundle, so there is no signature to move "
+            "(unsigned and tampered cover a digest that is not listed)");
       }
       return std::nullopt;
     default:
       return std::nullopt;
   }
+}
+
+std::vector<std::string_view> expected_reasons(CaseId id, PointKind kind) {
+  const auto& info = case_info(id);
+  std::vector<std::string_view> out(info.expected_reasons.begin(), info.expected_reasons.end());
+  if (kind != PointKind::kExec || id == CaseId::kControl) return out;
+  // The exec gate judges a trust bundle when it loads it; a file whose digest no accepted bundle
+  // lists is UNSIGNED, whatever was wrong with the bundle that listed it.
+  if (id == CaseId::kWrongClass) return {"WRONG_CLASS"};
+  return {"UNSIGNED"};
 }
 
 std::vector<CaseId> cases_for(const PointSpec& point) {

@@ -52,6 +52,9 @@ struct CaseInfo {
 // plan says the site requires that control at the point).
 [[nodiscard]] std::optional<std::string> not_applicable(CaseId id, const PointSpec& point);
 
+// The reason codes a signet point of `kind` should name when it blocks the item of `id`.
+[[nodiscard]] std::vector<std::string_view> expected_reasons(CaseId id, PointKind kind);
+
 // The cases of a point, in catalogue order: the applicable ones, or the plan's subset of them.
 [[nodiscard]] std::vector<CaseId> cases_for(const PointSpec& point);
 

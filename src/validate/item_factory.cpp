@@ -48,10 +48,24 @@ Bytes random_bytes(std::size_t n) {
   return out;
 }
 
-// Fresh content for an item: a small program for controllers, random bytes otherwise.
-Bytes fresh_content(const PointSpec& point, std::string_view label, std::uint64_t nonce) {
+// Fresh content for an item: a small program for controllers, a real executable or script for
+// the exec gate, random bytes otherwise.
+Result<Bytes> fresh_content(const PointSpec& point, std::string_view label, std::uint64_t nonce) {
   const std::string tag =
       std::string(label) + " " + std::to_string(nonce) + " " + to_hex(random_bytes(8));
+  if (point.kind == PointKind::kExec && point.artifact_class == "executable") {
+    // A copy of true(1) with the tag appended: a runnable ELF (the loader ignores trailing bytes)
+    // that exits 0, with a digest no earlier run made.
+    auto binary = read_file_bytes("/usr/bin/true");
+    if (!binary) return std::unexpected(binary.error());
+    const std::string trailer = "\nsignet validate item: " + tag + "\n";
+    binary->insert(binary->end(), trailer.begin(), trailer.end());
+    return std::move(*binary);
+  }
+  if (point.kind == PointKind::kExec) {
+    const std::string text = "#!/bin/sh\n# signet validate item: " + tag + "\nexit 0\n";
+    return Bytes(text.begin(), text.end());
+  }
   if (point.artifact_class == "plc-program" || point.artifact_class == "project-file") {
     const std::string text = "PROGRAM ValidateItem\n(* signet validate: " + tag +
                              " *)\nVAR level : REAL; fill_valve : BOOL; END_VAR\n"
@@ -88,6 +102,23 @@ struct SignRequest {
   std::vector<crypto::Crl> crls;
   const crypto::SigningKey* tsa = nullptr;  // RFC 3161 token for each signer
 };
+
+// A trust bundle (what `signet trust build` writes): class trust-bundle, the classes it covers
+// as its target, the file's path (for people) and digest as its subject.
+Result<Bytes> sign_bundle(const std::string& path, std::span<const std::uint8_t> content,
+                          const SignRequest& request) {
+  formats::Statement statement;
+  statement.subjects.push_back({path, {{"sha256", sha256_hex(content)}}});
+  auto& p = statement.predicate;
+  p.artifact_class = "trust-bundle";
+  p.target = request.artifact_class;
+  p.description = "signet validate test bundle";
+  formats::NativeSignOptions options;
+  options.signing_time = request.when;
+  options.crls = request.crls;
+  options.tsa_key = request.tsa;
+  return formats::sign_statement(statement, request.keys, options);
+}
 
 Result<Bytes> sign_content(const std::string& name, std::span<const std::uint8_t> content,
                            const SignRequest& request) {
@@ -134,6 +165,8 @@ Result<Bytes> strip_signers(std::span<const std::uint8_t> der) {
 }
 
 std::string other_class(const std::string& artifact_class) {
+  if (artifact_class == "executable") return "script";
+  if (artifact_class == "script") return "executable";
   if (artifact_class == "plc-program") return "firmware";
   if (artifact_class == "firmware") return "plc-program";
   if (artifact_class == "config") return "project-file";
@@ -181,21 +214,44 @@ std::string artifact_name_for(const PointSpec& point) {
   if (point.artifact_class == "firmware") return "firmware.bin";
   if (point.artifact_class == "project-file") return "project.ap17";
   if (point.artifact_class == "script") return "item.sh";
+  if (point.artifact_class == "executable") return "hmi-tool";
   return "item.bin";
+}
+
+fs::path item_path(const ItemContext& ctx, CaseId id) {
+  const std::string name = artifact_name_for(*ctx.point);
+  const std::string case_name(case_info(id).name);
+  if (ctx.point->kind == PointKind::kExec || ctx.point->kind == PointKind::kGuard) {
+    return ctx.watch_dir / (case_name + "-" + name);  // directly in the watched directory
+  }
+  return ctx.point_dir / case_name / name;
+}
+
+Result<void> overwrite_in_place(const fs::path& path, std::span<const std::uint8_t> data) {
+  std::ofstream out(path, std::ios::binary | std::ios::in | std::ios::out | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  out.close();
+  if (!out) return fail(Errc::kIo, "cannot rewrite " + path.string());
+  return {};
 }
 
 Result<Item> make_item(CaseId id, const ItemContext& ctx) {
   const PointSpec& point = *ctx.point;
-  const std::string name = artifact_name_for(point);
   const CaseInfo& info = case_info(id);
   const fs::path dir = ctx.point_dir / std::string(info.name);
   std::error_code ec;
   fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  const bool exec_point = point.kind == PointKind::kExec;
+  const bool content_point = exec_point || point.kind == PointKind::kGuard;
 
   Item item;
   item.id = id;
-  item.artifact = dir / name;
-  item.signature = dir / (name + ".sig");
+  item.artifact = item_path(ctx, id);
+  const std::string name = item.artifact.filename().string();
+  item.signature = exec_point ? dir / "bundle.sig" : fs::path(item.artifact.string() + ".sig");
+  fs::remove(item.artifact, ec);
+  fs::remove(item.artifact.string() + ".sig", ec);
   item.ticket = point.ticket;
 
   // The control's signing request; the cases below change one thing each.
@@ -235,7 +291,9 @@ Result<Item> make_item(CaseId id, const ItemContext& ctx) {
     return request;
   };
 
-  Bytes content = fresh_content(point, info.name, ctx.nonce);
+  auto fresh = fresh_content(point, info.name, ctx.nonce);
+  if (!fresh) return std::unexpected(fresh.error());
+  Bytes content = std::move(*fresh);
   std::optional<SignRequest> request = control;
   std::optional<Bytes> signed_content;  // what the signature covers, when not `content`
   switch (id) {
@@ -252,10 +310,13 @@ Result<Item> make_item(CaseId id, const ItemContext& ctx) {
     case CaseId::kStripped:
       item.made = "signed by " + signers + ", then its SignerInfos removed";
       break;
-    case CaseId::kSwapped:
-      signed_content = fresh_content(point, "swapped-source", ctx.nonce);
+    case CaseId::kSwapped: {
+      auto other = fresh_content(point, "swapped-source", ctx.nonce);
+      if (!other) return std::unexpected(other.error());
+      signed_content = std::move(*other);
       item.made = "carries the signature (by " + signers + ") of another artifact";
       break;
+    }
     case CaseId::kUntrustedSigner:
     case CaseId::kWrongEku:
     case CaseId::kExpired:
@@ -315,21 +376,21 @@ Result<Item> make_item(CaseId id, const ItemContext& ctx) {
       item.made = "signed by " + signers + " without a ticket, introduced without one";
       break;
     case CaseId::kMasquerading: {
-      // The trusted (control) item's name, path and signature; other content.
-      const fs::path control_dir = ctx.point_dir / "control";
-      const fs::path control_artifact = control_dir / name;
+      // The trusted (control) item's name, path and signature; other content, written when it is
+      // introduced.
+      const fs::path control_artifact = item_path(ctx, CaseId::kControl);
       auto original = read_file_bytes(control_artifact);
       if (!original) return std::unexpected(original.error());
-      if (auto kept = write_bytes(dir / (name + ".trusted"), *original); !kept) {
+      const fs::path kept_copy = dir / (control_artifact.filename().string() + ".trusted");
+      if (auto kept = write_bytes(kept_copy, *original); !kept) {
         return std::unexpected(kept.error());
       }
-      if (auto written = write_bytes(control_artifact, content); !written) {
-        return std::unexpected(written.error());
-      }
       item.artifact = control_artifact;
-      item.signature = control_dir / (name + ".sig");
+      item.signature = exec_point ? ctx.point_dir / "control" / "bundle.sig"
+                                  : fs::path(control_artifact.string() + ".sig");
       item.sha256 = sha256_hex(content);
-      item.restore = dir / (name + ".trusted");
+      item.rewrite = std::move(content);
+      item.restore = kept_copy;
       item.made = "other content at the trusted item's path " + control_artifact.string() +
                   ", with its signature";
       return item;
@@ -338,7 +399,8 @@ Result<Item> make_item(CaseId id, const ItemContext& ctx) {
 
   if (request) {
     const Bytes& covered = signed_content ? *signed_content : content;
-    auto signature = sign_content(name, covered, *request);
+    auto signature = exec_point ? sign_bundle(item.artifact.string(), covered, *request)
+                                : sign_content(name, covered, *request);
     if (!signature) return std::unexpected(signature.error());
     Bytes der = std::move(*signature);
     if (id == CaseId::kStripped) {
@@ -349,13 +411,36 @@ Result<Item> make_item(CaseId id, const ItemContext& ctx) {
     if (auto written = write_bytes(item.signature, der); !written) {
       return std::unexpected(written.error());
     }
+    if (exec_point) item.bundles.push_back(item.signature);
   }
-  if (id == CaseId::kTampered) content[content.size() / 2] ^= 0x01;
-  if (auto written = write_bytes(item.artifact, content); !written) {
+  Bytes introduced = content;
+  if (id == CaseId::kTampered) introduced[introduced.size() / 2] ^= 0x01;
+  // At a gate, the tampering happens while the gate watches (a write to a trusted file).
+  const bool later = content_point && id == CaseId::kTampered;
+  if (auto written = write_bytes(item.artifact, later ? content : introduced); !written) {
     return std::unexpected(written.error());
   }
-  item.sha256 = sha256_hex(content);
+  if (exec_point) {
+    fs::permissions(item.artifact,
+                    fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                        fs::perms::others_read | fs::perms::others_exec,
+                    ec);
+  }
+  if (later) item.rewrite = introduced;
+  item.sha256 = sha256_hex(introduced);
   return item;
+}
+
+Result<void> apply_rewrite(const Item& item) {
+  if (!item.rewrite) return {};
+  return overwrite_in_place(item.artifact, *item.rewrite);
+}
+
+Result<void> restore_trusted(const Item& item) {
+  if (!item.restore) return {};
+  auto original = read_file_bytes(*item.restore);
+  if (!original) return std::unexpected(original.error());
+  return overwrite_in_place(item.artifact, *original);
 }
 
 }  // namespace signet::validate

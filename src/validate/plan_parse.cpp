@@ -434,7 +434,7 @@ Result<void> check_point(const PlanSpec& plan, const PointSpec& point) {
                point.kind == PointKind::kGuard,
            "target"),
       need(!point.command.empty() || point.kind == PointKind::kVerify ||
-               point.kind == PointKind::kExec || point.kind == PointKind::kGuard,
+               point.kind == PointKind::kExec,
            "command"),
       need(!point.watch.empty() ||
                (point.kind != PointKind::kExec && point.kind != PointKind::kGuard),
@@ -442,8 +442,7 @@ Result<void> check_point(const PlanSpec& plan, const PointSpec& point) {
       refuse(!point.operation.empty() && point.kind != PointKind::kDownload, "operation"),
       refuse(!point.scope.empty() && point.kind != PointKind::kDownload, "scope"),
       refuse(!point.command.empty() &&
-                 (point.kind == PointKind::kVerify || point.kind == PointKind::kExec ||
-                  point.kind == PointKind::kGuard),
+                 (point.kind == PointKind::kVerify || point.kind == PointKind::kExec),
              "command"),
       refuse(point.kind != PointKind::kCommand &&
                  (point.allowed_exit != std::vector<int>{0} || !point.blocked_exit.empty()),
@@ -456,9 +455,21 @@ Result<void> check_point(const PlanSpec& plan, const PointSpec& point) {
   for (auto& check : checks) {
     if (!check) return check;
   }
-  if (point.kind == PointKind::kExec || point.kind == PointKind::kGuard) {
-    return plan_error(where + ": kind '" + std::string(point_kind_name(point.kind)) +
-                      "' needs the exec gate (signet gate exec), which this build does not have");
+  if (point.kind == PointKind::kExec && point.artifact_class != "executable" &&
+      point.artifact_class != "script") {
+    return plan_error(where + ": kind 'exec' tests class \"executable\" or \"script\", not \"" +
+                      point.artifact_class + "\"");
+  }
+  if (point.kind == PointKind::kExec && point.artifact_class == "script" &&
+      point.interpreter.empty()) {
+    return plan_error(where + ": class \"script\" needs the 'interpreter' that runs the items");
+  }
+  if (point.kind == PointKind::kGuard && point.artifact_class != "project-file") {
+    return plan_error(where + ": kind 'guard' tests class \"project-file\"");
+  }
+  if (point.kind == PointKind::kGuard && !has_placeholder(point.command, "{artifact}")) {
+    return plan_error(where +
+                      ": 'command' (the engineering tool) must open the item as {artifact}");
   }
   if (point.kind == PointKind::kCommand && !has_placeholder(point.command, "{artifact}")) {
     return plan_error(where + ": 'command' must pass the item as {artifact}");

@@ -1,8 +1,10 @@
 #include "validate/point_driver.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -157,15 +159,27 @@ Introduction introduce(const ResolvedPoint& point, const Item& item, const Drive
       child.argv = substitute(point.command, placeholders(point, item));
       break;
     case PointKind::kExec:
+      // Run it: an executable directly, a script through its interpreter.
+      child.argv = spec.interpreter;
+      child.argv.push_back(item.artifact.string());
+      break;
     case PointKind::kGuard:
-      result.error = "this build cannot drive kind " + std::string(point_kind_name(spec.kind));
-      return result;
+      // The engineering tool opens the project file.
+      child.argv = substitute(point.command, placeholders(point, item));
+      break;
   }
   result.command = (shifted_clock ? "FAKETIME='" + faketime_spec(*item.at) + "' " : std::string()) +
                    quote_command(child.argv);
 
   auto ran = run_child(child);
+  const std::string eperm = std::strerror(EPERM);  // "Operation not permitted"
   if (!ran) {
+    if (spec.kind == PointKind::kExec && ran.error().message.find(eperm) != std::string::npos) {
+      result.blocked = true;  // execve() refused by the gate
+      result.outcome = "blocked: execve failed with EPERM (" + eperm + ")";
+      result.output = ran.error().message;
+      return result;
+    }
     result.error = ran.error().message;
     result.outcome = "could not be run";
     return result;
@@ -233,8 +247,22 @@ Introduction introduce(const ResolvedPoint& point, const Item& item, const Drive
       break;
     }
     case PointKind::kExec:
-    case PointKind::kGuard:
+    case PointKind::kGuard: {
+      // Allowed: it ran (exit 0). Blocked: the open or exec was refused with EPERM, which the
+      // interpreter or tool reports. Anything else says nothing about the gate.
+      const std::string all = read_all(child.stderr_file) + read_all(child.stdout_file);
+      if (status == 0) {
+        result.outcome = "allowed: it ran (exit 0)";
+      } else if (all.find(eperm) != std::string::npos) {
+        result.blocked = true;
+        result.outcome = "blocked: exit " + std::to_string(status) + ", the open failed with EPERM";
+      } else {
+        result.error =
+            "exit " + std::to_string(status) + " without EPERM: the gate's answer is unknown";
+        result.outcome = "error";
+      }
       break;
+    }
   }
   return result;
 }

@@ -65,6 +65,7 @@ struct PointResult {
   std::vector<CellResult> cases;
   std::vector<LeftOut> left_out;
   std::optional<std::string> error;  // the point could not be driven at all
+  std::vector<std::string> notes;    // e.g. the gate daemon validate ran for the point
 };
 
 struct Summary {

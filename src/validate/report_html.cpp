@@ -53,7 +53,7 @@ h1{margin-bottom:4px;} h2{margin-top:32px;border-bottom:1px solid #ccc;padding-b
 table{border-collapse:collapse;margin:8px 0;font-size:90%;}
 th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left;}
 th{background:#f0f0f0;}
-#matrix th.case{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;height:150px;}
+#matrix th.case{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;height:120px;}
 #matrix td.cell{text-align:center;min-width:34px;font-weight:700;}
 #matrix td.cell a{color:inherit;text-decoration:none;display:block;}
 #matrix td.cell small{display:block;font-weight:400;font-size:70%;letter-spacing:1px;}
@@ -105,14 +105,16 @@ void summary_section(std::string& out, const Report& report) {
          " pass</span><span class=\"badge fail\">" + std::to_string(s.fail) +
          " fail</span><span class=\"badge partial\">" + std::to_string(s.partial) +
          " partial</span><span class=\"badge na\">" + std::to_string(s.left_out) +
-         " not applicable</span> " + std::to_string(s.points) + " points, " +
-         std::to_string(s.cells) + " cells, " + std::to_string(s.gaps) + " gaps</p>\n";
+         " left out</span> " + std::to_string(s.points) + " points, " + std::to_string(s.cells) +
+         " cells, " + std::to_string(s.gaps) + " gaps</p>\n";
 }
 
 void matrix_section(std::string& out, const Report& report) {
   out += "<h2>Coverage matrix</h2>\n<table id=\"matrix\">\n<thead><tr><th>Point</th><th>Kind</th>";
   for (const auto& info : case_catalogue()) {
-    out += "<th class=\"case\" title=\"" + esc(info.what) + "\">" + esc(info.title) + "</th>";
+    out += "<th class=\"case\" title=\"" +
+           esc(std::string(info.title) + ": " + std::string(info.what)) + "\">" + esc(info.name) +
+           "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& point : report.points) {
@@ -233,6 +235,7 @@ void evidence_section(std::string& out, const Report& report) {
            "</code>; events looked for in " +
            esc(point.sinks.empty() ? std::string("(no sink)") : join(point.sinks, ", ")) + "</p>\n";
     if (point.error) out += "<p class=\"fail\">" + esc(*point.error) + "</p>\n";
+    for (const auto& note : point.notes) out += "<p class=\"meta\">" + esc(note) + "</p>\n";
     for (const auto& cell : point.cases) {
       const auto& info = case_info(cell.id);
       const auto& e = cell.evidence;

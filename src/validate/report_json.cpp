@@ -63,6 +63,7 @@ std::string render_json(const Report& report) {
                       {"policy", point.policy},
                       {"sinks", point.sinks},
                       {"error", optional_string(point.error)},
+                      {"notes", point.notes},
                       {"cases", std::move(cases)},
                       {"left_out", std::move(left_out)}});
   }

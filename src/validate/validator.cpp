@@ -13,6 +13,7 @@
 #include "policy/subject_pattern.hpp"
 #include "policy/window.hpp"
 #include "telemetry/attack_techniques.hpp"
+#include "validate/child_process.hpp"
 #include "validate/event_search.hpp"
 #include "validate/item_factory.hpp"
 #include "validate/point_driver.hpp"
@@ -187,6 +188,58 @@ std::string cell_line(const CellResult& cell) {
   return line;
 }
 
+std::vector<std::string> gate_argv(const ResolvedPoint& point, const fs::path& watch,
+                                   const std::vector<fs::path>& bundles,
+                                   const DriverEnvironment& env, const fs::path& point_dir) {
+  std::vector<std::string> argv = {env.signet.string(),
+                                   "gate",
+                                   "exec",
+                                   "--policy",
+                                   point.policy.string(),
+                                   "--watch",
+                                   watch.string(),
+                                   "--ready-file",
+                                   (point_dir / "gate.ready").string(),
+                                   "--status-file",
+                                   (point_dir / "gate-status.json").string()};
+  for (const auto& bundle : bundles) {
+    argv.push_back("--trust");
+    argv.push_back(bundle.string());
+  }
+  return argv;
+}
+
+// Starts `signet gate exec` on the point's directory with the items' trust bundles, and waits
+// (up to 30 s) for its ready file: every mark in place.
+Result<BackgroundChild> start_gate(const ResolvedPoint& point, const fs::path& watch,
+                                   const std::vector<fs::path>& bundles,
+                                   const DriverEnvironment& env, const fs::path& point_dir) {
+  std::error_code ec;
+  fs::create_directories(point_dir, ec);
+  const fs::path ready = point_dir / "gate.ready";
+  fs::remove(ready, ec);
+  ChildSpec spec;
+  spec.argv = gate_argv(point, watch, bundles, env, point_dir);
+  spec.stdout_file = point_dir / "gate.out";
+  spec.stderr_file = point_dir / "gate.err";
+  spec.cwd = env.cwd;
+  auto gate = BackgroundChild::start(spec);
+  if (!gate) return std::unexpected(gate.error());
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+  while (!fs::exists(ready, ec)) {
+    if (!gate->running()) {
+      auto text = read_file_text(spec.stderr_file, 1u << 16);
+      return fail(Errc::kIo, "signet gate exec exited before it was ready: " +
+                                 (text ? *text : std::string("(no output)")));
+    }
+    if (SteadyClock::now() >= deadline) {
+      return fail(Errc::kIo, "signet gate exec was not ready within 30 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return gate;
+}
+
 }  // namespace
 
 std::optional<TimePoint> closed_window_moment(const policy::Policy& policy,
@@ -310,6 +363,7 @@ Result<Report> run_validation(const ValidateOptions& options) {
                     .point = &spec,
                     .identities = &*identities,
                     .point_dir = point_dir,
+                    .watch_dir = {},
                     .now = now_seconds(),
                     .closed_at = std::nullopt,
                     .nonce = run_nonce};
@@ -325,11 +379,14 @@ Result<Report> run_validation(const ValidateOptions& options) {
       }
     }
     const std::string file_name = artifact_name_for(spec);
-    for (const CaseId id : cases) {
+    const bool gated = spec.kind == PointKind::kExec || spec.kind == PointKind::kGuard;
+    if (gated) ctx.watch_dir = resolve(base, spec.watch);
+    // Makes the item of one case into result.cases / running.items (a failure is the cell's).
+    const auto make = [&](CaseId id) {
       CellResult cell;
       cell.id = id;
       cell.techniques = case_techniques(id, spec, file_name);
-      for (const auto reason : case_info(id).expected_reasons) {
+      for (const auto reason : expected_reasons(id, spec.kind)) {
         cell.evidence.expected_reasons.emplace_back(reason);
       }
       ++ctx.nonce;
@@ -348,28 +405,70 @@ Result<Report> run_validation(const ValidateOptions& options) {
         e.signature = fs::exists(item.signature, ec) ? item.signature.string() : "";
         e.sha256 = item.sha256;
         if (item.at) e.introduced_at = format_rfc3339(*item.at);
-        const fs::path case_dir = point_dir / std::string(case_info(id).name);
-        fs::create_directories(case_dir, ec);
-        const Introduction intro = introduce(running.resolved, item, env, case_dir);
-        cell.blocked = intro.blocked;
-        e.command = intro.command;
-        e.exit_status = intro.exit_status;
-        e.timed_out = intro.timed_out;
-        e.outcome = intro.outcome;
-        e.output = intro.output;
-        e.error = intro.error;
-        e.elapsed_ms = intro.elapsed_ms;
-        if (item.restore) {
-          // Masquerading borrowed the control's path: keep the impostor as evidence, put the
-          // trusted file back.
-          fs::copy_file(item.artifact,
-                        case_dir / (item.artifact.filename().string() + ".introduced"),
-                        fs::copy_options::overwrite_existing, ec);
-          fs::copy_file(*item.restore, item.artifact, fs::copy_options::overwrite_existing, ec);
-        }
       }
       result.cases.push_back(std::move(cell));
       running.items.push_back(std::move(item));
+    };
+    // Introduces the item of cell `i`, as the plant would.
+    const auto run = [&](std::size_t i) {
+      auto& cell = result.cases[i];
+      const Item& item = running.items[i];
+      if (cell.evidence.error) return;
+      auto& e = cell.evidence;
+      const fs::path case_dir = point_dir / std::string(case_info(cell.id).name);
+      fs::create_directories(case_dir, ec);
+      if (auto rewritten = apply_rewrite(item); !rewritten) {
+        e.error = "the item could not be put in place: " + rewritten.error().describe();
+        return;
+      }
+      const Introduction intro = introduce(running.resolved, item, env, case_dir);
+      cell.blocked = intro.blocked;
+      e.command = intro.command;
+      e.exit_status = intro.exit_status;
+      e.timed_out = intro.timed_out;
+      e.outcome = intro.outcome;
+      e.output = intro.output;
+      e.error = intro.error;
+      e.elapsed_ms = intro.elapsed_ms;
+      if (item.restore) {
+        // Masquerading borrowed the control's path: keep the impostor as evidence, put the
+        // trusted file back.
+        fs::copy_file(item.artifact, case_dir / (item.artifact.filename().string() + ".introduced"),
+                      fs::copy_options::overwrite_existing, ec);
+        if (auto restored = restore_trusted(item); !restored) {
+          e.error = "the trusted file could not be put back: " + restored.error().describe();
+        }
+      }
+    };
+    if (!gated) {
+      // One item at a time: the control first, so that the downgrade finds it installed.
+      for (const CaseId id : cases) {
+        make(id);
+        run(result.cases.size() - 1);
+      }
+    } else {
+      // The gate loads its trust bundles when it starts: every item first, then the gate, then
+      // each item introduced while it watches.
+      for (const CaseId id : cases) make(id);
+      std::vector<fs::path> bundles;
+      for (const auto& item : running.items) {
+        bundles.insert(bundles.end(), item.bundles.begin(), item.bundles.end());
+      }
+      auto gate = start_gate(running.resolved, ctx.watch_dir, bundles, env, point_dir);
+      if (!gate) {
+        result.error = gate.error().message;
+        for (auto& cell : result.cases) {
+          if (!cell.evidence.error)
+            cell.evidence.error = "the gate did not start: " + gate.error().message;
+        }
+      } else {
+        for (std::size_t i = 0; i < result.cases.size(); ++i) run(i);
+        const auto status = gate->stop(std::chrono::seconds(10));
+        result.notes.push_back(
+            "gate: " +
+            quote_command(gate_argv(running.resolved, ctx.watch_dir, bundles, env, point_dir)) +
+            " (stopped, exit " + (status ? std::to_string(*status) : "?") + ")");
+      }
     }
     points.push_back(std::move(running));
   }
