@@ -38,7 +38,7 @@ int run_validate(const ValidateCliOptions& o) {
   const auto dir = std::filesystem::absolute(o.out).lexically_normal();
   std::cout << (report->all_passed() ? "PASSED" : "NOT PASSED") << ": " << s.cells << " cells, "
             << s.pass << " pass, " << s.fail << " fail, " << s.partial << " partial, " << s.left_out
-            << " not applicable, " << s.gaps << " gaps\n"
+            << " left out, " << s.gaps << " gaps\n"
             << "report: " << (dir / "report.html").string() << '\n';
   return report->all_passed() ? kExitOk : kExitDenied;
 }
