@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: a demo site — a PKI with signing keys inside a SoftHSM2 token, a stand-in controller
-# behind the download gate, an HMI installer checked with signet verify, a local SOC receiver —
+# behind the download gate, an HMI installer checked with signet verify, a gated tmpfs where the exec
+# gate lets only trusted HMI binaries run, a guarded project folder, a local SOC receiver —
 # first walked through by hand (sign, verify, OpenSSL interop, a tampered program denied, downloads
 # inside and outside their window), then proven by `signet validate`: every adversarial case at
 # every gated point blocked, logged and escalated, the valid control allowed, and one deliberately
@@ -12,7 +13,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/demo-out
 mkdir -p "$OUT"
 cd "$OUT"
-rm -rf pki site
+# A gated tmpfs left mounted by an interrupted run goes first.
+if mountpoint -q site/gated 2>/dev/null; then umount site/gated || umount -l site/gated; fi
+rm -rf pki site report
 
 # The SOC receiver `signet validate` starts in step 11 listens here.
 SOC_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -354,6 +357,80 @@ reason          = "verifies the vendor's signature but writes no log"
 lacks           = ["logging"]
 monitoring      = "signet verify of every update package before the tool runs, events to the SOC"
 PLAN
+# The HMI: a private tmpfs the exec gate guards (binaries run only when a trust bundle lists them),
+# with a project folder whose files the engineering tool (head(1) stands in for it) may open only
+# when they carry a valid signature. signet validate starts and stops the gate for each point.
+if [[ $(id -u) == 0 ]]; then
+  mkdir -p gated
+  mount -t tmpfs -o size=32m,mode=0755 signet-demo-hmi "$OUT/site/gated"
+  trap 'umount "$OUT/site/gated" 2>/dev/null || umount -l "$OUT/site/gated" 2>/dev/null || true' EXIT
+  mkdir -p gated/hmi gated/projects
+  cat >hmi-policy.toml <<POL
+# The HMI's policy: code runs when a trust bundle signed by OT Engineering lists it; project files
+# open in the engineering tool only with a valid signature.
+mode = "enforce"
+
+[trust_store.plant]
+anchors = ["$P/root.pem"]
+crls    = ["$P/inter.crl", "$P/root.crl"]
+
+[publisher.ot-engineering]
+store   = "plant"
+subject = "O=Example Plant, OU=OT Engineering, CN=*"
+
+[[rule]]
+id         = "trust-bundles"
+class      = "trust-bundle"
+publishers = ["ot-engineering"]
+
+[[rule]]
+id         = "hmi-code-and-projects"
+class      = "*"
+publishers = ["ot-engineering"]
+
+[gate]
+interpreters = ["/bin/sh", "/usr/bin/python3"]
+
+[[guard]]
+path  = "$OUT/site/gated/projects"
+class = "project-file"
+tools = ["/usr/bin/head"]
+
+[telemetry]
+host_name = "hmi-01"
+
+[[telemetry.sink]]
+type = "file"
+path = "hmi-events.jsonl"
+
+[[telemetry.sink]]
+type = "syslog"
+transport = "tcp"
+address = "127.0.0.1:$SOC_PORT"
+POL
+  cat >>validate-plan.toml <<PLAN
+
+[[point]]                            # binaries on the HMI's gated tmpfs
+name      = "hmi-exec"
+kind      = "exec"
+policy    = "hmi-policy.toml"
+class     = "executable"
+watch     = "gated/hmi"
+publisher = "alice"
+
+[[point]]                            # the guarded project folder
+name      = "hmi-project-guard"
+kind      = "guard"
+policy    = "hmi-policy.toml"
+class     = "project-file"
+watch     = "gated/projects"
+publisher = "alice"
+command   = ["/usr/bin/head", "-1", "{artifact}"]
+PLAN
+  echo "   a tmpfs at site/gated: the exec gate guards gated/hmi and the project folder gated/projects"
+else
+  echo "   (not root: no gated tmpfs, so the exec gate and project-guard points are left out)"
+fi
 mkdir -p controller-inbox
 status=0
 QUIET_CONTROLLER=1 "$SIGNET" validate --plan validate-plan.toml --out "$OUT/report" || status=$?
