@@ -463,7 +463,7 @@ Result<Report> run_validation(const ValidateOptions& options) {
         }
       } else {
         for (std::size_t i = 0; i < result.cases.size(); ++i) run(i);
-        const auto status = gate->stop(std::chrono::seconds(10));
+        const auto status = gate->stop(std::chrono::seconds(20));
         result.notes.push_back(
             "gate: " +
             quote_command(gate_argv(running.resolved, ctx.watch_dir, bundles, env, point_dir)) +
