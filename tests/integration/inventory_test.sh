@@ -185,9 +185,21 @@ for d in range(100):
         open("big/d%03d/f%03d" % (d, f), "wb").write(os.urandom(8192))
 PY
 scans_before=$(scan --history | wc -l)
+# A background job of a non-interactive shell starts with SIGINT ignored: signal only once signet
+# has installed its handler (SigCgt), which takes longer than a fixed pause under ASan on a busy box.
+handler_installed() {  # PID -> 0 once SIGINT (bit 1 of SigCgt) is caught
+  local cgt
+  for _ in $(seq 1 200); do
+    cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
+    [[ -n $cgt ]] && (((16#$cgt & 2) != 0)) && return 0
+    sleep 0.05
+  done
+  return 1
+}
 "$SIGNET" scan --db "$DB" --no-progress --full --jobs 1 big >sigint.out 2>&1 &
 pid=$!
-sleep 0.5
+handler_installed $pid
+sleep 0.3
 if kill -0 $pid 2>/dev/null; then
   kill -INT $pid
   rc=0
