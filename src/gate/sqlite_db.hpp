@@ -142,6 +142,22 @@ class WriteTransaction {
 };
 
 // Opens with a busy timeout (concurrent gates wait for each other's write lock instead of failing).
+// The journal settings both signet databases use: WAL (a property of the file; setting it again is
+// a no-op, and it needs no transaction) and full synchronous commits.
+inline Result<void> use_wal_full_sync(sqlite3* db) {
+  if (auto wal = exec(db, "PRAGMA journal_mode=WAL"); !wal) return wal;
+  return exec(db, "PRAGMA synchronous=FULL");
+}
+
+// PRAGMA user_version: the schema version a signet database records (0 for a new file).
+inline Result<std::int64_t> user_version(sqlite3* db) {
+  auto version = Statement::prepare(db, "PRAGMA user_version");
+  if (!version) return std::unexpected(version.error());
+  auto row = version->step();
+  if (!row) return std::unexpected(row.error());
+  return *row ? version->integer(0) : 0;
+}
+
 inline Result<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> open_handle(
     const std::filesystem::path& path, int flags) {
   sqlite3* raw = nullptr;

@@ -20,6 +20,8 @@ namespace {
 using nlohmann::json;
 using sqlite::exec;
 using sqlite::open_handle;
+using sqlite::use_wal_full_sync;
+using sqlite::user_version;
 using sqlite::Statement;
 using sqlite::WriteTransaction;
 
@@ -238,16 +240,12 @@ Result<std::optional<StateDb>> StateDb::open_existing(const std::filesystem::pat
 
 Result<void> StateDb::migrate() {
   sqlite3* db = db_.get();
-  // WAL is a property of the file; setting it again is a no-op. It needs no transaction.
-  if (auto wal = exec(db, "PRAGMA journal_mode=WAL"); !wal) return wal;
-  if (auto sync = exec(db, "PRAGMA synchronous=FULL"); !sync) return sync;
+  if (auto journal = use_wal_full_sync(db); !journal) return journal;
   auto tx = WriteTransaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
-  auto version = Statement::prepare(db, "PRAGMA user_version");
+  auto version = user_version(db);
   if (!version) return std::unexpected(version.error());
-  auto row = version->step();
-  if (!row) return std::unexpected(row.error());
-  const std::int64_t current = *row ? version->integer(0) : 0;
+  const std::int64_t current = *version;
   if (current > kSchemaVersion) {
     return fail(Errc::kIo, "state database " + path_.string() + " has schema version " +
                                std::to_string(current) + ", newer than this signet's " +

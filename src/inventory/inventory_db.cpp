@@ -17,6 +17,8 @@ namespace {
 using gate::sqlite::exec;
 using gate::sqlite::open_handle;
 using gate::sqlite::Statement;
+using gate::sqlite::use_wal_full_sync;
+using gate::sqlite::user_version;
 using gate::sqlite::WriteTransaction;
 using nlohmann::json;
 
@@ -349,15 +351,12 @@ Result<InventoryDb> InventoryDb::open_existing(const std::filesystem::path& path
 
 Result<void> InventoryDb::migrate() {
   sqlite3* db = db_.get();
-  if (auto wal = exec(db, "PRAGMA journal_mode=WAL"); !wal) return wal;
-  if (auto sync = exec(db, "PRAGMA synchronous=FULL"); !sync) return sync;
+  if (auto journal = use_wal_full_sync(db); !journal) return journal;
   auto tx = WriteTransaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
-  auto version = Statement::prepare(db, "PRAGMA user_version");
+  auto version = user_version(db);
   if (!version) return std::unexpected(version.error());
-  auto row = version->step();
-  if (!row) return std::unexpected(row.error());
-  const std::int64_t current = *row ? version->integer(0) : 0;
+  const std::int64_t current = *version;
   if (current > kSchemaVersion) {
     return fail(Errc::kIo, "inventory database " + path_.string() + " has schema version " +
                                std::to_string(current) + ", newer than this signet's " +
