@@ -77,10 +77,13 @@ policy::Decision judge_code(const ExecGateConfig& config, GateClass c, const std
                     " is in no accepted trust bundle and the file carries no signature"};
   if (match && match->reason) reason = *match->reason;
   policy::Decision d = policy::deny_without_evidence(*config.policy, context, std::move(reason));
-  std::optional<policy::Mode> rule_mode;
+  // The bundle's rule for this class when a bundle lists the file (and refused it), else the
+  // policy's rule for the class: either one's mode = "audit" releases the file.
+  std::optional<policy::Mode> rule_mode = rule_mode_of(*config.policy, d.rule);
   if (match) {
     const auto ci = class_index(c);
-    if (ci < kCodeClassCount) rule_mode = match->bundle->classes.at(ci).rule_mode;
+    if (ci < kCodeClassCount && match->bundle->classes.at(ci).rule_mode)
+      rule_mode = match->bundle->classes.at(ci).rule_mode;
   }
   apply_mode(d, config.mode_for(rule_mode));
   return d;
@@ -121,7 +124,7 @@ policy::Decision judge_project_file(const ExecGateConfig& config, const GuardRul
   policy::Decision d = policy::deny_without_evidence(
       *config.policy, context,
       {ReasonCode::kUnsigned, "no " + path + ".sig and no release.sig in its folders"});
-  apply_mode(d, config.mode_for(std::nullopt));
+  apply_mode(d, config.mode_for(rule_mode_of(*config.policy, d.rule)));
   return d;
 }
 
@@ -130,7 +133,7 @@ policy::Decision unreadable(const ExecGateConfig& config, GateClass c, const std
   policy::Decision d = policy::deny_without_evidence(
       *config.policy, context_for(c, path, "", now),
       {ReasonCode::kMalformed, "the gate could not read " + path + ": " + why});
-  apply_mode(d, config.mode_for(std::nullopt));
+  apply_mode(d, config.mode_for(rule_mode_of(*config.policy, d.rule)));
   return d;
 }
 

@@ -220,6 +220,15 @@ Decision deny_without_evidence(const Policy& policy, const EvaluationContext& co
                                Reason reason) {
   Decision decision;
   decision.mode = policy.mode();
+  // The rule that would have judged a signature of this class and target also governs its absence:
+  // its own mode (audit) applies, so a rule observed in audit mode never blocks unsigned input.
+  if (context.artifact_class) {
+    if (const Rule* rule =
+            match_rule(policy, Facts{*context.artifact_class, context.target.value_or("")})) {
+      decision.rule = rule->id;
+      if (rule->mode) decision.mode = *rule->mode;
+    }
+  }
   decision.enforced = decision.mode == Mode::kEnforce;
   decision.evaluated_at = context.now;
   for (const auto& artifact : context.artifacts) {

@@ -59,7 +59,8 @@ struct EvaluationContext {
 [[nodiscard]] std::size_t required_signers(const Rule& rule) noexcept;
 
 // A decision for input that never became evidence (no signature: UNSIGNED; unparsable: MALFORMED).
-// Mode comes from the policy; artifacts are listed.
+// Mode comes from the rule that matches the context's class and target (and names it), else from
+// the policy; artifacts are listed.
 [[nodiscard]] Decision deny_without_evidence(const Policy& policy, const EvaluationContext& context,
                                              Reason reason);
 

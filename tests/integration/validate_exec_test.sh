@@ -3,8 +3,9 @@
 # makes the items (copies of true(1), sh scripts, project files) and their trust bundles, starts
 # `signet gate exec` on each point's directory, runs or opens every item while it watches, and stops
 # it. Every case blocked, logged and escalated, the control allowed. Then the executables' policy is
-# broken on purpose — audit mode, which lets unsigned executables run (and logs them) — and exactly
-# the executable point's adversarial cells fail. The trap unmounts and stops everything.
+# broken on purpose — a rule in audit mode for class executable, which lets unsigned executables
+# run (and logs them) — and exactly the executable point's adversarial cells fail. The trap
+# unmounts and stops everything.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/exec_gate_lib.sh"
 exec_gate_require_root
@@ -30,6 +31,7 @@ id         = "bundles"
 class      = "trust-bundle"
 publishers = ["ot-engineering"]
 
+${EXTRA_RULE:-}
 [[rule]]
 id         = "plant-code"
 class      = "*"
@@ -57,10 +59,14 @@ address = "127.0.0.1:$PORT"
 POL
 }
 policy gate-policy.toml
-# Broken on purpose: in audit mode the gate lets unsigned executables run (and logs each). (A rule
-# of class executable with mode = "audit" would not do it: an unlisted digest is UNSIGNED before any
-# rule of a class applies, so the policy's mode decides.)
-policy broken-policy.toml audit
+# Broken on purpose: a rule for class executable in audit mode, ahead of the plant's rule, lets
+# unsigned executables run (and logs each); scripts and project files stay enforced.
+EXTRA_RULE='[[rule]]
+id         = "executables-observed"
+class      = "executable"
+publishers = ["ot-engineering"]
+mode       = "audit"
+' policy broken-policy.toml
 plan() {  # EXEC_POLICY [OTHER_POLICY]
   cat <<PLAN
 [soc]
@@ -154,7 +160,7 @@ verdicts() { json_get "$R" "' '.join(p['name']+'/'+c['case']+'='+c['verdict'] fo
 [[ -f $MNT/hmi/control-hmi-tool ]] && cmp -s "$MNT/hmi/control-hmi-tool" out/work/hmi-exec/masquerading/control-hmi-tool.trusted &&
   pass "the masquerade's target is the trusted file again" || failed "control file not restored"
 
-expect_exit 1 "validate with the executables' gate in audit mode: fails" -- \
+expect_exit 1 "validate with the executables' rule in audit mode: fails" -- \
   "$SIGNET" validate --plan broken-plan.toml --out broken
 failing=$(json_get broken/report.json "' '.join(sorted(p['name']+'/'+c['case'] for p in d['points'] for c in p['cases'] if c['verdict']!='pass'))")
 want=$(json_get broken/report.json "' '.join(sorted('hmi-exec/'+c['case'] for p in d['points'] if p['name']=='hmi-exec' for c in p['cases'] if c['case']!='control'))")

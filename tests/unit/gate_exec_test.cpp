@@ -372,6 +372,35 @@ TEST_F(ExecGateTest, AuditModeAllowsAndRecordsTheWouldDeny) {
   EXPECT_FALSE(r[0].decision->enforced);
 }
 
+TEST_F(ExecGateTest, ARuleInAuditModeReleasesUnlistedFilesOfItsClassOnly) {
+  add_file(10, "/mnt/dropped", untrusted_, 2);
+  add_file(11, "/mnt/libdropped.so", untrusted_, 3);
+  auto spec = gate_spec();
+  spec.rules.insert(spec.rules.begin() + 1, {.id = "executables-observed",
+                                             .artifact_class = "executable",
+                                             .publishers = {"ot-engineering"},
+                                             .mode = policy::Mode::kAudit});
+  auto p = std::make_shared<const policy::Policy>(policy(spec));
+  auto gate = make_gate(make_exec_config(p, {bundle({trusted_})}, std::nullopt,
+                                         FixedClock().now(), 1));
+  feed(*gate, {{kEventOpenExecPerm, 10, kShell}, {kEventOpenPerm, 11, kShell + 1}});
+  EXPECT_EQ(source_.answers_of(10), std::vector<bool>{true});   // executable: the audit rule
+  EXPECT_EQ(source_.answers_of(11), std::vector<bool>{false});  // library: rule "code" enforces
+  const auto s = gate->stats();
+  EXPECT_EQ(s.would_deny, 1u);
+  EXPECT_EQ(s.denied, 1u);
+  const auto r = reports();
+  ASSERT_EQ(r.size(), 2u);
+  for (const auto& report : r) {
+    ASSERT_NE(report.decision, nullptr);
+    EXPECT_FALSE(report.decision->allowed());
+    const bool executable = report.path == "/mnt/dropped";
+    EXPECT_EQ(report.decision->rule,
+              std::optional<std::string>(executable ? "executables-observed" : "code"));
+    EXPECT_EQ(report.decision->enforced, !executable);
+  }
+}
+
 TEST_F(ExecGateTest, BundlesCountOnlyWhenPolicyAcceptsThem) {
   add_file(10, "/mnt/tool", trusted_, 1);
   auto gate = make_gate(config({bundle({trusted_}, "", &*mallory_)}));

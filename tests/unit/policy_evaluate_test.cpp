@@ -510,6 +510,24 @@ TEST_F(PolicyEvaluateTest, DenyWithoutEvidence) {
   EXPECT_EQ(d.evaluated_at, at(k2026));
 }
 
+TEST_F(PolicyEvaluateTest, DenyWithoutEvidenceTakesTheModeOfTheRuleForItsClassAndTarget) {
+  auto spec = base_spec();
+  spec.rules[0].mode = Mode::kAudit;
+  auto ctx = context();
+  ctx.artifact_class = "plc-program";
+  ctx.target = "acme/plant1/line3/plc1";
+  Decision d = deny_without_evidence(policy(spec), ctx, {ReasonCode::kUnsigned, "none"});
+  EXPECT_EQ(d.verdict, Verdict::kDeny);
+  EXPECT_EQ(d.rule, std::optional<std::string>("plc-line3"));
+  EXPECT_EQ(d.mode, Mode::kAudit);
+  EXPECT_FALSE(d.enforced);
+
+  ctx.target = "acme/plant1/line4/plc1";  // no rule: the policy's mode (enforce)
+  d = deny_without_evidence(policy(spec), ctx, {ReasonCode::kUnsigned, "none"});
+  EXPECT_FALSE(d.rule.has_value());
+  EXPECT_TRUE(d.enforced);
+}
+
 TEST_F(PolicyEvaluateTest, LoadFromFile) {
   write_text(dir_path() / "policy.toml", R"(
 [trust_store.plant]
