@@ -118,7 +118,8 @@ int run_verify(const VerifyOptions& o) {
   if (!o.ticket.empty()) context.ticket = o.ticket;
   context.installed = policy::InstalledState{};  // formats without a Statement carry no counter
   // Other formats first (verify_formats.hpp); nullopt leaves the native path below.
-  auto other = verify_other_format({o.files, o.sig, o.format}, *loaded, context);
+  auto other = verify_other_format({o.files, o.sig, o.format, o.json || emitter->has_sinks()},
+                                   *loaded, context);
   if (!other) return report_error(other.error());
   if (*other) return finish_verify(o, (*other)->decision, {}, (*other)->signature_path, *emitter);
   for (const auto& file : o.files) {

@@ -75,10 +75,11 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
   if (!format) format = formats::detect_embedded(mapped->bytes());
   if (!format) return std::nullopt;  // nothing of another format: the native path says UNSIGNED
 
+  const formats::ArtifactName name{.sha256 = std::nullopt, .wanted = request.name_artifact};
   FormatOutcome outcome;
   outcome.signature_path = sig_path.value_or(file);
   if (!formats::is_embedded(*format) && !sig_bytes) {
-    context.artifacts.push_back({file, formats::sha256_hex(mapped->bytes())});
+    context.artifacts.push_back({file, name.of(mapped->bytes())});
     outcome.decision = policy::deny_without_evidence(
         policy, context,
         {ReasonCode::kUnsigned,
@@ -87,10 +88,10 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
   }
   std::optional<std::span<const std::uint8_t>> signature;
   if (sig_bytes) signature = std::span<const std::uint8_t>(*sig_bytes);
-  auto evidence = formats::parse_format(*format, mapped->bytes(), signature);
+  auto evidence = formats::parse_format(*format, mapped->bytes(), signature, name);
   if (!evidence) {
     if (evidence.error().code != Errc::kMalformed) return std::unexpected(evidence.error());
-    context.artifacts.push_back({file, formats::sha256_hex(mapped->bytes())});
+    context.artifacts.push_back({file, name.of(mapped->bytes())});
     outcome.decision = policy::deny_without_evidence(
         policy, context,
         {ReasonCode::kMalformed,
@@ -101,7 +102,7 @@ Result<std::optional<FormatOutcome>> verify_other_format(const FormatRequest& re
   // The unit hashed the bytes it verified: that digest names the artifact.
   context.artifacts.push_back({file, evidence->covered.size() == 1
                                          ? evidence->covered.front().sha256
-                                         : formats::sha256_hex(mapped->bytes())});
+                                         : name.of(mapped->bytes())});
   if (evidence->signers.empty() && evidence->problems.empty()) {
     outcome.decision = policy::deny_without_evidence(
         policy, context,

@@ -16,6 +16,9 @@ struct FormatRequest {
   const std::vector<std::string>& files;
   const std::string& sig;     // --sig, may be empty
   const std::string& format;  // --format: "auto" or a format name
+  // Whether the decision will be reported (--json, an event sink): only then is the artifact
+  // named by its whole-file SHA-256, which for most formats is a second pass over the bytes.
+  bool name_artifact = true;
 };
 
 struct FormatOutcome {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "core/mapped_file.hpp"
+
 namespace signet::crypto {
 
 namespace {
@@ -119,7 +121,23 @@ Bytes StreamingDigest::finish() {
 Bytes digest_bytes(DigestAlgorithm alg, std::span<const std::uint8_t> data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(nonnull(data), data.size(), md, &len, digest_md(alg), nullptr) != 1) {
+  if (data.size() < (std::size_t{1} << 20)) {
+    if (EVP_Digest(nonnull(data), data.size(), md, &len, digest_md(alg), nullptr) != 1) {
+      clear_ossl_errors();
+      return {};
+    }
+    return Bytes(md, md + len);
+  }
+  // Large spans are often a MappedFile: for_each_chunk() reads those back in cache-sized chunks.
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  const bool ok =
+      ctx && EVP_DigestInit_ex(ctx.get(), digest_md(alg), nullptr) == 1 &&
+      for_each_chunk(data,
+                     [&](std::span<const std::uint8_t> chunk) {
+                       return EVP_DigestUpdate(ctx.get(), chunk.data(), chunk.size()) == 1;
+                     }) &&
+      EVP_DigestFinal_ex(ctx.get(), md, &len) == 1;
+  if (!ok) {
     clear_ossl_errors();
     return {};
   }

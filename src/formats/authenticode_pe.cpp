@@ -64,11 +64,12 @@ CoveredArtifact check_claims(std::span<const std::uint8_t> file, const PeImage& 
 
 }  // namespace
 
-Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file) {
+Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file,
+                                             const ArtifactName& name) {
   auto image = parse_pe_image(file);
   if (!image) return std::unexpected(image.error());
   std::future<std::string> whole_file;
-  if (file.size() >= kParallelHashThreshold) {
+  if (name.computed() && file.size() >= kParallelHashThreshold) {
     whole_file = std::async(std::launch::async, [file] { return sha256_hex(file); });
   }
 
@@ -90,7 +91,7 @@ Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file)
     authenticode_detail::parse_signed_data(entry.certificate, position, /*depth=*/1, parsed);
   }
   CoveredArtifact covered = check_claims(file, *image, parsed.claims, evidence);
-  covered.sha256 = whole_file.valid() ? whole_file.get() : sha256_hex(file);
+  covered.sha256 = whole_file.valid() ? whole_file.get() : name.of(file);
   evidence.covered.push_back(std::move(covered));
   evidence.signers = std::move(parsed.signers);
   evidence.certificates = std::move(parsed.certificates);

@@ -15,6 +15,7 @@ namespace signet::formats {
 // where it sits. An image without a certificate table gives evidence without signers (UNSIGNED).
 // The covered artifact is the file itself: verified when every signature's image digest equals
 // the file's. Errc::kMalformed when the PE headers or the certificate table are inconsistent.
-[[nodiscard]] Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file);
+[[nodiscard]] Result<SignatureEvidence> parse_authenticode(std::span<const std::uint8_t> file,
+                                                           const ArtifactName& name = {});
 
 }  // namespace signet::formats

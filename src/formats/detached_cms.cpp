@@ -49,7 +49,8 @@ Result<Bytes> cms_der_from_der_or_pem(std::span<const std::uint8_t> signature) {
 }
 
 Result<SignatureEvidence> parse_detached_cms(std::span<const std::uint8_t> signature,
-                                             std::span<const std::uint8_t> content) {
+                                             std::span<const std::uint8_t> content,
+                                             const ArtifactName& name) {
   auto der = cms_der_from_der_or_pem(signature);
   if (!der) return std::unexpected(der.error());
   auto cms = crypto::cms_parse(*der, content);
@@ -69,7 +70,7 @@ Result<SignatureEvidence> parse_detached_cms(std::span<const std::uint8_t> signa
   for (std::size_t i = 0; i < cms->signers.size(); ++i) {
     evidence.signers.push_back(third_party_cms_signer(cms->signers[i], i, source));
   }
-  evidence.covered.push_back(cms_covered_artifact(*cms, sha256_hex(content)));
+  evidence.covered.push_back(cms_covered_artifact(*cms, name.of(content)));
   evidence.details.emplace_back("content type", cms->content_type_oid);
   evidence.certificates = std::move(cms->certificates);
   evidence.crls = std::move(cms->crls);

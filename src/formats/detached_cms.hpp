@@ -16,6 +16,7 @@ namespace signet::formats {
 // Parses the signature and checks it against `content`. A SignedData that carries its own content
 // is Errc::kMalformed (it is not detached). Format "cms-detached".
 [[nodiscard]] Result<SignatureEvidence> parse_detached_cms(std::span<const std::uint8_t> signature,
-                                                           std::span<const std::uint8_t> content);
+                                                           std::span<const std::uint8_t> content,
+                                                           const ArtifactName& name = {});
 
 }  // namespace signet::formats

@@ -65,35 +65,38 @@ std::optional<Format> detect_signature_file(std::span<const std::uint8_t> signat
 }
 
 Result<SignatureEvidence> parse_unit(Format format, std::span<const std::uint8_t> artifact,
-                                     std::optional<std::span<const std::uint8_t>> signature);
+                                     std::optional<std::span<const std::uint8_t>> signature,
+                                     const ArtifactName& name);
 
 Result<SignatureEvidence> parse_format(Format format, std::span<const std::uint8_t> artifact,
-                                       std::optional<std::span<const std::uint8_t>> signature) {
+                                       std::optional<std::span<const std::uint8_t>> signature,
+                                       const ArtifactName& name) {
   if (!is_embedded(format) && !signature) {
     return fail(Errc::kUsage, std::string(format_name(format)) + " needs a signature file");
   }
-  auto evidence = parse_unit(format, artifact, signature);
+  auto evidence = parse_unit(format, artifact, signature, name);
   if (evidence && format != Format::kSignet) evidence->strict_chain = false;
   return evidence;
 }
 
 Result<SignatureEvidence> parse_unit(Format format, std::span<const std::uint8_t> artifact,
-                                     std::optional<std::span<const std::uint8_t>> signature) {
+                                     std::optional<std::span<const std::uint8_t>> signature,
+                                     const ArtifactName& name) {
   switch (format) {
     case Format::kSignet:
       return parse_native_signature(*signature);
     case Format::kCmsDetached:
-      return parse_detached_cms(*signature, artifact);
+      return parse_detached_cms(*signature, artifact, name);
     case Format::kAuthenticode:
-      return parse_authenticode(artifact);
+      return parse_authenticode(artifact, name);
     case Format::kKmod:
-      return parse_kmod_signature(artifact);
+      return parse_kmod_signature(artifact, name);
     case Format::kRauc:
-      return parse_rauc_bundle(artifact);
+      return parse_rauc_bundle(artifact, name);
     case Format::kMinisign:
-      return parse_minisign(*signature, artifact);
+      return parse_minisign(*signature, artifact, name);
     case Format::kSignify:
-      return parse_signify(*signature, artifact);
+      return parse_signify(*signature, artifact, name);
   }
   return fail(Errc::kInternal, "unknown format");
 }

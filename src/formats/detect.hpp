@@ -28,9 +28,10 @@ enum class Format { kSignet, kCmsDetached, kAuthenticode, kKmod, kRauc, kMinisig
 // encapsulates content, detached CMS when not). nullopt when it is none of these.
 [[nodiscard]] std::optional<Format> detect_signature_file(std::span<const std::uint8_t> signature);
 
-// Runs the format's unit. `signature` is ignored by embedded formats and required by the others.
+// Runs the format's unit. `signature` is ignored by embedded formats and required by the others;
+// `name` says how the covered artifact is named (evidence.hpp, ArtifactName).
 [[nodiscard]] Result<SignatureEvidence> parse_format(
     Format format, std::span<const std::uint8_t> artifact,
-    std::optional<std::span<const std::uint8_t>> signature);
+    std::optional<std::span<const std::uint8_t>> signature, const ArtifactName& name = {});
 
 }  // namespace signet::formats

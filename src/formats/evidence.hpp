@@ -76,6 +76,17 @@ struct CoveredArtifact {
   std::string detail;  // what was compared; expected and actual values when it failed
 };
 
+// How a format unit names the artifact it covers (CoveredArtifact::sha256): the SHA-256 of the
+// whole input. The unit computes it unless the caller already has it (the inventory and the exec gate
+// hash while they read) or will not report it (`signet verify` with neither --json nor an event
+// sink), which saves a pass over the bytes: for a large Authenticode image, half the work.
+struct ArtifactName {
+  std::optional<std::string> sha256;  // known lower-case hex; nullopt: computed from the bytes
+  bool wanted = true;                 // false (and no sha256): CoveredArtifact::sha256 stays empty
+  [[nodiscard]] bool computed() const noexcept { return wanted && !sha256; }
+  [[nodiscard]] std::string of(std::span<const std::uint8_t> bytes) const;
+};
+
 struct SignatureEvidence {
   std::string format;                               // "signet", ...
   std::vector<SignerEvidence> signers;

@@ -23,11 +23,12 @@ bool has_module_signature(std::span<const std::uint8_t> file) {
          std::equal(kMarker.begin(), kMarker.end(), file.end() - static_cast<long>(kMarker.size()));
 }
 
-Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> file) {
+Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> file,
+                                               const ArtifactName& name) {
   SignatureEvidence evidence;
   evidence.format = "kmod";
   if (!has_module_signature(file)) {
-    evidence.covered.push_back(CoveredArtifact{sha256_hex(file), false, "module is not signed"});
+    evidence.covered.push_back(CoveredArtifact{name.of(file), false, "module is not signed"});
     return evidence;
   }
   const std::size_t trailer = kMarker.size() + kHeaderSize;
@@ -71,7 +72,7 @@ Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> fil
     evidence.signers.push_back(third_party_cms_signer(cms->signers[i], i, source));
   }
   // The artifact is the whole .ko, signature included.
-  CoveredArtifact covered = cms_covered_artifact(*cms, sha256_hex(file));
+  CoveredArtifact covered = cms_covered_artifact(*cms, name.of(file));
   if (covered.content_verified) {
     covered.detail = "the PKCS#7 signature covers the first " + std::to_string(content_size) +
                      " bytes (everything before the signature)";

@@ -17,6 +17,7 @@ namespace signet::formats {
 // Format "kmod". A module without the marker gives evidence without signers (UNSIGNED). A header
 // whose lengths do not fit the file, a non-PKCS#7 id_type, or a SignedData that is not detached is
 // Errc::kMalformed.
-[[nodiscard]] Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> file);
+[[nodiscard]] Result<SignatureEvidence> parse_kmod_signature(std::span<const std::uint8_t> file,
+                                                             const ArtifactName& name = {});
 
 }  // namespace signet::formats

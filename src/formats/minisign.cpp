@@ -78,8 +78,8 @@ SignerEvidence raw_key_signer(KeyReference::Kind kind, Bytes key_id, std::string
   return signer;
 }
 
-CoveredArtifact signed_directly(std::span<const std::uint8_t> content) {
-  return CoveredArtifact{sha256_hex(content), true,
+CoveredArtifact signed_directly(std::span<const std::uint8_t> content, const ArtifactName& name) {
+  return CoveredArtifact{name.of(content), true,
                          "the signature is over the file's bytes; it is checked with the "
                          "publisher's key"};
 }
@@ -112,7 +112,8 @@ bool looks_like_signify(std::span<const std::uint8_t> signature) {
 }
 
 Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature,
-                                         std::span<const std::uint8_t> content) {
+                                         std::span<const std::uint8_t> content,
+                                         const ArtifactName& name) {
   auto lines = checked_lines(signature, "minisign");
   if (!lines) return std::unexpected(lines.error());
   if (lines->size() != 4 || !(*lines)[2].starts_with(kTrusted)) {
@@ -157,7 +158,7 @@ Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature
                           "the global signature over signature and trusted comment");
   };
   evidence.signers.push_back(std::move(signer));
-  evidence.covered.push_back(signed_directly(content));
+  evidence.covered.push_back(signed_directly(content, name));
   evidence.details.emplace_back("algorithm", prehashed ? "ED (BLAKE2b-512 prehashed)" : "Ed");
   evidence.details.emplace_back("key id", key_id_text(key_id));
   evidence.details.emplace_back("trusted comment", trusted);
@@ -167,7 +168,8 @@ Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature
 }
 
 Result<SignatureEvidence> parse_signify(std::span<const std::uint8_t> signature,
-                                        std::span<const std::uint8_t> content) {
+                                        std::span<const std::uint8_t> content,
+                                        const ArtifactName& name) {
   auto lines = checked_lines(signature, "signify");
   if (!lines) return std::unexpected(lines.error());
   if (lines->size() != 2) {
@@ -193,7 +195,7 @@ Result<SignatureEvidence> parse_signify(std::span<const std::uint8_t> signature,
     return ed25519_verify(key, *message, sig_bytes, "the signature over the file");
   };
   evidence.signers.push_back(std::move(signer));
-  evidence.covered.push_back(signed_directly(content));
+  evidence.covered.push_back(signed_directly(content, name));
   evidence.details.emplace_back("key number", key_id_text(key_id));
   evidence.details.emplace_back("untrusted comment (not authenticated)",
                                 std::string((*lines)[0].substr(kUntrusted.size())));

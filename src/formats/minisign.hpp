@@ -19,10 +19,12 @@ namespace signet::formats {
 // The check verifies the signature over the file (or its BLAKE2b-512) and the global signature
 // over signature || trusted comment, so an altered trusted comment is BAD_SIGNATURE.
 [[nodiscard]] Result<SignatureEvidence> parse_minisign(std::span<const std::uint8_t> signature,
-                                                       std::span<const std::uint8_t> content);
+                                                       std::span<const std::uint8_t> content,
+                                                       const ArtifactName& name = {});
 
 // Format "signify": two lines (untrusted comment, "Ed" || key number || signature), detached.
 [[nodiscard]] Result<SignatureEvidence> parse_signify(std::span<const std::uint8_t> signature,
-                                                      std::span<const std::uint8_t> content);
+                                                      std::span<const std::uint8_t> content,
+                                                      const ArtifactName& name = {});
 
 }  // namespace signet::formats

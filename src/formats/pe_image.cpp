@@ -5,6 +5,8 @@
 #include <array>
 #include <memory>
 
+#include "core/mapped_file.hpp"
+
 namespace signet::formats {
 namespace {
 
@@ -66,8 +68,12 @@ class DigestRanges {
   explicit DigestRanges(const EVP_MD* md) : ctx_(EVP_MD_CTX_new()) {
     ok_ = ctx_ && md != nullptr && EVP_DigestInit_ex(ctx_.get(), md, nullptr) == 1;
   }
-  void add(std::span<const std::uint8_t> data) {
-    if (ok_ && !data.empty()) ok_ = EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) == 1;
+  void add(std::span<const std::uint8_t> data) {  // for_each_chunk: the image is usually mapped
+    if (ok_ && !data.empty()) {
+      ok_ = for_each_chunk(data, [this](std::span<const std::uint8_t> chunk) {
+        return EVP_DigestUpdate(ctx_.get(), chunk.data(), chunk.size()) == 1;
+      });
+    }
   }
   Bytes finish() {
     Bytes out(EVP_MAX_MD_SIZE);

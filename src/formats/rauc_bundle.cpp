@@ -97,7 +97,8 @@ bool looks_like_rauc_bundle(std::span<const std::uint8_t> file) {
   return size > 0 && size <= file.size() - kSizeField - kSquashfsMagic.size();
 }
 
-Result<SignatureEvidence> parse_rauc_bundle(std::span<const std::uint8_t> file) {
+Result<SignatureEvidence> parse_rauc_bundle(std::span<const std::uint8_t> file,
+                                            const ArtifactName& name) {
   if (!looks_like_rauc_bundle(file)) {
     return fail(Errc::kMalformed, "not a RAUC bundle (squashfs magic, CMS size at the end)");
   }
@@ -116,7 +117,7 @@ Result<SignatureEvidence> parse_rauc_bundle(std::span<const std::uint8_t> file) 
 
   SignatureEvidence evidence;
   evidence.format = "rauc";
-  const std::string file_sha256 = sha256_hex(file);
+  const std::string file_sha256 = name.of(file);
   if (cms->detached) {
     evidence.details.emplace_back("bundle format", "plain");
     CoveredArtifact covered = cms_covered_artifact(*cms, file_sha256);

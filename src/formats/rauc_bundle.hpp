@@ -17,6 +17,7 @@ namespace signet::formats {
 // Format "rauc". The covered artifact is the bundle file: verified when the CMS messageDigest
 // (plain) or the recomputed dm-verity root hash (verity) matches. A size field that does not fit,
 // a manifest without the verity fields, or an unknown bundle format is Errc::kMalformed.
-[[nodiscard]] Result<SignatureEvidence> parse_rauc_bundle(std::span<const std::uint8_t> file);
+[[nodiscard]] Result<SignatureEvidence> parse_rauc_bundle(std::span<const std::uint8_t> file,
+                                                          const ArtifactName& name = {});
 
 }  // namespace signet::formats

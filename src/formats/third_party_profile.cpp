@@ -109,4 +109,9 @@ std::string sha256_hex(std::span<const std::uint8_t> bytes) {
   return to_hex(crypto::digest_bytes(crypto::DigestAlgorithm::kSha256, bytes));
 }
 
+std::string ArtifactName::of(std::span<const std::uint8_t> bytes) const {
+  if (sha256) return *sha256;
+  return wanted ? sha256_hex(bytes) : std::string();
+}
+
 }  // namespace signet::formats

@@ -71,11 +71,17 @@ std::string subject_sha256(const formats::Subject& subject) {
 // Formats without a Statement: the artifact must be one the format unit read (same SHA-256), and
 // the format's own content check (image digest, messageDigest, dm-verity root) must have held.
 void check_covered(const formats::SignatureEvidence& evidence, const Artifact& artifact,
-                   ArtifactOutcome& outcome, Decision& decision) {
+                   std::size_t context_artifacts, ArtifactOutcome& outcome, Decision& decision) {
   const auto& covered = evidence.covered;
-  const auto it = std::find_if(covered.begin(), covered.end(), [&](const auto& c) {
+  auto it = std::find_if(covered.begin(), covered.end(), [&](const auto& c) {
     return !outcome.sha256.empty() && lower(c.sha256) == outcome.sha256;
   });
+  // Unnamed on both sides: the caller parsed these very bytes and reports no digest
+  // (formats::ArtifactName::wanted = false), so the one artifact is the one covered.
+  if (outcome.sha256.empty() && covered.size() == 1 && covered.front().sha256.empty() &&
+      context_artifacts == 1) {
+    it = covered.begin();
+  }
   if (it == covered.end()) {
     add_reason(decision.reasons,
                {ReasonCode::kDigestMismatch, artifact.path + " (sha256 " + outcome.sha256 +
@@ -99,7 +105,7 @@ void check_artifacts(const formats::SignatureEvidence& evidence, const Evaluatio
     outcome.path = artifact.path;
     outcome.sha256 = lower(artifact.sha256);
     if (!evidence.statement) {
-      check_covered(evidence, artifact, outcome, decision);
+      check_covered(evidence, artifact, context.artifacts.size(), outcome, decision);
       decision.artifacts.push_back(std::move(outcome));
       continue;
     }

@@ -18,7 +18,10 @@ namespace signet::policy {
 
 struct Artifact {
   std::string path;
-  std::string sha256;  // lower-case hex, computed by the caller
+  // Lower-case hex, computed by the caller. Empty only for a third-party format whose bytes the
+  // caller parsed itself without naming them (formats::ArtifactName::wanted = false): it then
+  // matches the evidence's one unnamed covered artifact.
+  std::string sha256;
 };
 
 // What was last installed on a target (for one artifact class): the rollback state an enforcement

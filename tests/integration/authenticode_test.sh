@@ -147,6 +147,23 @@ require_timestamp = true'
 expect_deny no-timestamp TIMESTAMP_REQUIRED --class executable signed.efi --policy ts-required.toml
 expect_allow with-timestamp --class executable stamped.efi --policy ts-required.toml
 
+# A large image (fbx64.efi with 6 MiB of overlay): its digests are read back from the file in
+# chunks (core/mapped_file.hpp, for_each_chunk). --json names it by the whole file's SHA-256; the
+# plain form (nothing reported) computes only the image digest, and decides the same.
+{ cat plain.efi; head -c $((6 << 20)) /dev/urandom; } >big-plain.efi
+sign big-plain.efi big.efi -certs dana-chain.pem -key dana.key -h sha256
+expect_allow big --class executable big.efi --policy policy.toml
+[[ $(json_get big.json "d['artifacts'][0]['sha256']") == "$(sha256sum big.efi | cut -d' ' -f1)" ]] &&
+  pass "--json names the artifact by sha256sum's digest" || failed "artifact: $(json_get big.json "d['artifacts']")"
+expect_exit 0 "large image, plain output: allowed" -- "$SIGNET" verify --class executable big.efi --policy policy.toml
+grep -q "^ALLOW big.efi" "$W/last.out" && pass "…ALLOW printed" || failed "plain: $(cat "$W/last.out")"
+cp big.efi big-tampered.efi
+printf '\x90' | dd of=big-tampered.efi bs=1 seek=$((5 << 20)) conv=notrunc status=none
+expect_exit 1 "large image altered past 4 MiB, plain output: denied" -- \
+  "$SIGNET" verify --class executable big-tampered.efi --policy policy.toml
+grep -q "DIGEST_MISMATCH" "$W/last.out" && pass "…DIGEST_MISMATCH" || failed "plain: $(cat "$W/last.out")"
+expect_deny big-tampered DIGEST_MISMATCH --class executable big-tampered.efi --policy policy.toml
+
 expect_exit 0 "inspect nested" -- "$SIGNET" inspect nested.efi
 grep -q "nested 1" "$W/last.out" && grep -q "CN=Erik" "$W/last.out" && grep -q "sha384" "$W/last.out" &&
   grep -q "timestamp: " "$W/last.out" && pass "inspect lists both signatures with timestamps" ||

@@ -8,12 +8,13 @@
 # unmounts and stops everything.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/exec_gate_lib.sh"
+source "$(dirname "$0")/validate_lib.sh"
 exec_gate_require_root
 trap exec_gate_cleanup EXIT
 exec_gate_mount "$W" 32m
 mkdir -p "$MNT/hmi" "$MNT/scripts" "$MNT/projects"
 
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 policy() {  # FILE [MODE]
   cat >"$1" <<POL
 mode = "${2:-enforce}"
@@ -68,47 +69,8 @@ publishers = ["ot-engineering"]
 mode       = "audit"
 ' policy broken-policy.toml
 plan() {  # EXEC_POLICY [OTHER_POLICY]
+  validate_identities "$PORT" 3000 alice stranger mail expired revoked small-key
   cat <<PLAN
-[soc]
-listen    = "127.0.0.1:$PORT"
-settle_ms = 3000
-
-[identity.alice]
-key   = "$KEY_ALICE"
-cert  = "$P/alice.pem"
-chain = ["$P/chain.pem"]
-
-[identity.stranger]
-key  = "file:$P/stranger.key"
-cert = "$P/stranger.pem"
-
-[identity.mail]
-key   = "file:$P/email.key"
-cert  = "$P/email.pem"
-chain = ["$P/chain.pem"]
-
-[identity.expired]
-key   = "file:$P/expired.key"
-cert  = "$P/expired.pem"
-chain = ["$P/chain.pem"]
-
-[identity.revoked]
-key   = "file:$P/revoked.key"
-cert  = "$P/revoked.pem"
-chain = ["$P/chain.pem"]
-
-[identity.small-key]
-key   = "file:$P/rsa1024.key"
-cert  = "$P/rsa1024.pem"
-chain = ["$P/chain.pem"]
-
-[negative]
-untrusted = "stranger"
-wrong_eku = "mail"
-expired   = "expired"
-revoked   = "revoked"
-weak      = "small-key"
-
 [[point]]
 name      = "hmi-exec"
 kind      = "exec"

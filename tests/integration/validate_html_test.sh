@@ -5,6 +5,7 @@
 # with as many pass / fail / partial cells as report.json says, and that the screenshot shows the
 # matrix's colours. Skips (exit 77) only where Chromium cannot be installed.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/validate_lib.sh"
 
 CHROMIUM=$(command -v chromium || true)
 if [[ -z $CHROMIUM && $(id -u) == 0 ]]; then
@@ -19,7 +20,7 @@ if [[ -z $CHROMIUM ]]; then
 fi
 
 T=acme/plc-5000/line3/plc1
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 policy() {  # FILE SYSLOG(yes|no)
   cat >"$1" <<POL
 [trust_store.plant]
@@ -45,25 +46,10 @@ POL
 }
 policy soc.toml yes
 policy local-only.toml no   # logs to a file only: blocked and logged, never escalated (partial)
-cat >plan.toml <<PLAN
-title = "HTML rendering test"
-[soc]
-listen = "127.0.0.1:$PORT"
-settle_ms = 1500
-
-[identity.alice]
-key   = "$KEY_ALICE"
-cert  = "$P/alice.pem"
-chain = ["$P/chain.pem"]
-
-[identity.revoked]
-key   = "file:$P/revoked.key"
-cert  = "$P/revoked.pem"
-chain = ["$P/chain.pem"]
-
-[negative]
-revoked = "revoked"
-
+{
+  echo 'title = "HTML rendering test"'
+  validate_identities "$PORT" 1500 alice revoked
+  cat <<PLAN
 [[point]]
 name      = "verify-soc"
 kind      = "verify"
@@ -97,6 +83,7 @@ reason         = "no signature checks"
 lacks          = ["signature-enforcement"]
 access_control = "kiosk mode"
 PLAN
+} >plan.toml
 expect_exit 1 "validate runs (not everything passes, on purpose)" -- "$SIGNET" validate --plan plan.toml --out out
 R=out/report.json
 count() { json_get "$R" "sum(1 for p in d['points'] for c in p['cases'] if c['verdict']=='$1')"; }

@@ -5,9 +5,10 @@
 # the file sink and at validate's own SOC receiver; then breaks the download policy on purpose (no
 # min_signers, no require_ticket) and sees exactly those cells fail.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/validate_lib.sh"
 
 T=acme/plc-5000/line3/plc1
-PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 open_from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
 open_to=$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)
 
@@ -68,55 +69,9 @@ POL
 policy site/policy.toml
 
 plan_head() {
-  cat <<PLAN
-title = "validate integration test"
-
-[soc]
-listen    = "127.0.0.1:$PORT"
-settle_ms = 3000
-
-[identity.alice]
-key   = "$KEY_ALICE"
-cert  = "$P/alice.pem"
-chain = ["$P/chain.pem"]
-
-[identity.bob]
-key   = "$KEY_BOB"
-cert  = "$P/bob.pem"
-chain = ["$P/chain.pem"]
-
-[identity.stranger]
-key  = "file:$P/stranger.key"
-cert = "$P/stranger.pem"
-
-[identity.mail]
-key   = "file:$P/email.key"
-cert  = "$P/email.pem"
-chain = ["$P/chain.pem"]
-
-[identity.expired]
-key   = "file:$P/expired.key"
-cert  = "$P/expired.pem"
-chain = ["$P/chain.pem"]
-
-[identity.revoked]
-key   = "file:$P/revoked.key"
-cert  = "$P/revoked.pem"
-chain = ["$P/chain.pem"]
-
-[identity.small-key]
-key   = "file:$P/rsa1024.key"
-cert  = "$P/rsa1024.pem"
-chain = ["$P/chain.pem"]
-
-[negative]
-untrusted = "stranger"
-wrong_eku = "mail"
-expired   = "expired"
-revoked   = "revoked"
-weak      = "small-key"
-
-PLAN
+  echo 'title = "validate integration test"'
+  echo
+  validate_identities "$PORT" 3000 alice bob stranger mail expired revoked small-key
 }
 download_point() {  # POLICY
   cat <<PLAN

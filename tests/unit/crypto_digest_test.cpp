@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 
+#include "core/mapped_file.hpp"
 #include "crypto/digest.hpp"
 #include "support/test_pki.hpp"
 
@@ -88,6 +90,50 @@ TEST(Digest, MultiChunkFileMatchesOneShot) {
     ASSERT_TRUE(from_file.has_value()) << from_file.error().describe();
     EXPECT_EQ(to_hex(*from_file), to_hex(digest_bytes(alg, data))) << digest_name(alg);
   }
+}
+
+// Large spans of a MappedFile are digested from pread() chunks (for_each_chunk), smaller ones and
+// spans outside any mapping straight from memory: every way gives the same digest, and a file
+// that shrank under its mapping gives no digest at all rather than a wrong one.
+TEST(Digest, MappedFileSpansAreReadBackAndAShrunkFileGivesNoDigest) {
+  const testing::TempDir dir;
+  const std::string path = dir.path() + "/mapped.bin";
+  Bytes data((5u << 20) + 4099);
+  std::mt19937 rng(7);
+  for (auto& b : data) b = static_cast<std::uint8_t>(rng());
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
+  }
+  auto mapped = MappedFile::open(path);
+  ASSERT_TRUE(mapped.has_value()) << mapped.error().describe();
+  const auto whole = mapped->bytes();
+  ASSERT_EQ(whole.size(), data.size());
+  for (const auto alg : {DigestAlgorithm::kSha256, DigestAlgorithm::kSha512}) {
+    EXPECT_EQ(to_hex(digest_bytes(alg, whole)), to_hex(digest_bytes(alg, data)));
+    // An inner range at an odd offset (pread at that offset), and a small one (from memory).
+    const auto inner = whole.subspan(12345, (2u << 20) + 77);
+    EXPECT_EQ(to_hex(digest_bytes(alg, inner)),
+              to_hex(digest_bytes(alg, std::span<const std::uint8_t>(data).subspan(12345, inner.size()))));
+    EXPECT_EQ(to_hex(digest_bytes(alg, whole.first(1000))),
+              to_hex(digest_bytes(alg, std::span<const std::uint8_t>(data).first(1000))));
+  }
+  std::size_t chunks = 0;
+  std::size_t seen = 0;
+  EXPECT_TRUE(for_each_chunk(whole, [&](std::span<const std::uint8_t> chunk) {
+    EXPECT_LE(chunk.size(), 256u << 10);
+    seen += chunk.size();
+    return ++chunks < 1000;
+  }));
+  EXPECT_EQ(seen, data.size());
+  std::size_t calls = 0;  // a consumer that stops is not called again
+  EXPECT_FALSE(for_each_chunk(whole, [&](std::span<const std::uint8_t>) { return ++calls < 3; }));
+  EXPECT_EQ(calls, 3u);
+
+  std::filesystem::resize_file(path, 3u << 20);  // shrinks under the mapping
+  EXPECT_TRUE(digest_bytes(DigestAlgorithm::kSha256, whole).empty());
+  EXPECT_TRUE(digest_bytes(DigestAlgorithm::kSha256, whole.first(2u << 20)).size() == 32);
 }
 
 TEST(Digest, EmptyFile) {
