@@ -343,7 +343,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--history", o->history, "List the scans");
   cmd->add_flag("--cross-mounts", o->cross_mounts, "Descend into other file systems");
   cmd->add_flag("--full", o->full, "Read every file, even those unchanged since the last scan");
-  cmd->add_option("--jobs", o->jobs, "Reader threads (default: twice the cores, at most 16)");
+  cmd->add_option("--jobs", o->jobs, "Reader threads (default: twice the cores, 16 to 64)");
   cmd->add_flag("--no-progress", o->no_progress, "No progress bar, even on a terminal");
   cmd->callback([o, &exit_code] { exit_code = run_scan_command(*o); });
 }

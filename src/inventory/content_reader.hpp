@@ -8,9 +8,12 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,13 +52,19 @@ class ContentReader {
   [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
  private:
-  ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes)
-      : digest_(std::move(digest)), buffer_(buffer_bytes) {}
+  ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes);
+  // Reads into buffer_ (O_DIRECT once the file turned out not to be cached).
+  ssize_t read_chunk(int fd, bool first, bool& direct);
   // One pass; false when the file changed meanwhile (`out` then holds the error).
   bool read_once(const ReadRequest& request, ContentRead& out);
 
   crypto::StreamingDigest digest_;
-  std::vector<std::uint8_t> buffer_;
+  struct FreeAligned {
+    void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+  };
+  // Aligned for O_DIRECT (4 KiB, the largest logical block size of the disks we read).
+  std::unique_ptr<std::uint8_t, FreeAligned> buffer_;
+  std::size_t buffer_size_ = 0;
   std::uint64_t bytes_read_ = 0;
 };
 

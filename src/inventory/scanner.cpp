@@ -109,7 +109,7 @@ class Scan final : public WalkVisitor {
   Result<ScanSummary> run() {
     (void)raise_open_file_limit();
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned workers = options_.jobs != 0 ? options_.jobs : std::min(2 * cores, 16u);
+    const unsigned workers = options_.jobs != 0 ? options_.jobs : std::clamp(2 * cores, 16u, 64u);
     std::vector<ContentReader> readers;
     for (unsigned i = 0; i < workers; ++i) {
       auto reader = ContentReader::create(options_.read_buffer_bytes);

@@ -100,7 +100,7 @@ struct ScanOptions {
   std::vector<std::string> excludes;
   bool cross_mounts = false;
   bool full = false;          // read every file, even unchanged ones
-  unsigned jobs = 0;          // reader threads; 0: twice the cores (reads also wait on I/O)
+  unsigned jobs = 0;          // reader threads; 0: twice the cores, 16 to 64 (reads wait on I/O)
   unsigned walk_threads = 0;  // directory-walking threads; 0: twice the cores, at most 8
   unsigned load_threads = 1;  // threads loading the previous state
   std::size_t read_buffer_bytes = 1 << 20;
