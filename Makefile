@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
 # `make test` runs the fuzz targets briefly (a smoke run, side by side); `make fuzz-smoke` longer.
-TEST_FUZZ_SECONDS ?= 10
+TEST_FUZZ_SECONDS ?= 5
 
 .PHONY: all deps build build-asan test test-release test-asan demo fuzz fuzz-smoke bench format tidy clean
 

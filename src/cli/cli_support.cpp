@@ -1,6 +1,7 @@
 #include "cli/cli_support.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <iostream>
@@ -56,6 +57,12 @@ Result<std::string> sha256_of_file(const std::filesystem::path& path) {
   auto digest = crypto::digest_file(path, crypto::DigestAlgorithm::kSha256);
   if (!digest) return std::unexpected(digest.error());
   return to_hex(*digest);
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
 }
 
 }  // namespace signet::cli

@@ -20,6 +20,9 @@ inline constexpr int kExitUsage = 2;
 // Prints "signet: error: CODE: message" to stderr and returns kExitUsage.
 int report_error(const Error& error);
 
+// gethostname(), or "unknown".
+[[nodiscard]] std::string host_name();
+
 [[nodiscard]] TimePoint clock_now();
 // `--at`-style option: empty = now.
 [[nodiscard]] Result<TimePoint> time_or_now(const std::string& rfc3339);

@@ -55,12 +55,6 @@ std::string user_name(uid_t uid) {
   return name;
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 std::string joined(const std::vector<std::string>& items, std::string_view separator = " ") {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : std::string(separator)) + item;

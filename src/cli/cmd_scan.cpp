@@ -64,12 +64,6 @@ void install_stop_handlers() {
   ::sigaction(SIGTERM, &action, nullptr);
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 std::string current_dir() {
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);

@@ -53,12 +53,6 @@ std::optional<policy::InstalledState> installed_state(const VerifyOptions& o,
   return *state;
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
-  return buf;
-}
-
 void print_human(const policy::Decision& d, const std::vector<std::string>& files) {
   std::string what;
   for (const auto& f : files) what += (what.empty() ? "" : " ") + f;

@@ -84,7 +84,7 @@ json evidence_json(const formats::SignatureEvidence& evidence) {
           {"covered", covered},        {"problems", telemetry::reasons_to_json(evidence.problems)}};
 }
 
-void print_human(const json& j) {
+void print_format_human(const json& j) {
   std::cout << "format: " << j["format"].get<std::string>() << '\n';
   for (const auto& d : j["details"]) {
     for (const auto& [name, value] : d.items()) {
@@ -191,7 +191,7 @@ std::optional<int> inspect_other_format(const InspectRequest& request) {
   if (request.json) {
     std::cout << telemetry::dump_json(out, 2) << '\n';
   } else {
-    print_human(out);
+    print_format_human(out);
   }
   return kExitOk;
 }

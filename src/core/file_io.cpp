@@ -33,6 +33,10 @@ class Fd {
 
 }  // namespace
 
+Error io_error(const std::string& what, const std::filesystem::path& path, int err) {
+  return Error{Errc::kIo, what + " " + path.string() + ": " + std::strerror(err)};
+}
+
 Result<Bytes> read_file_bytes(const std::filesystem::path& path, std::size_t max_bytes) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)

@@ -12,7 +12,9 @@ using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
 
-std::unexpected<Error> malformed(const std::string& what) { return fail(Errc::kMalformed, what); }
+std::unexpected<Error> tz_rule_malformed(const std::string& what) {
+  return fail(Errc::kMalformed, what);
+}
 
 class TzCursor {
  public:
@@ -147,10 +149,10 @@ std::int64_t rule_day_seconds(const PosixTzRule::Date& date, int y) {
 
 Result<PosixTzRule> PosixTzRule::parse(std::string_view text) {
   if (text.empty() || text.size() > TimeZone::kMaxFooter) {
-    return malformed("TZ rule is empty or too long");
+    return tz_rule_malformed("TZ rule is empty or too long");
   }
   const auto bad = [&](const char* what) {
-    return malformed("TZ rule '" + std::string(text) + "': " + what);
+    return tz_rule_malformed("TZ rule '" + std::string(text) + "': " + what);
   };
   PosixTzRule rule;
   rule.text_ = std::string(text);

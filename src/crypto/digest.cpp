@@ -17,13 +17,6 @@ namespace {
 
 constexpr std::size_t kChunkSize = std::size_t{1} << 20;  // 1 MiB per read()
 
-// An empty span may have a null data(); OpenSSL accepts a null pointer only with length 0, but
-// point at something real anyway.
-const unsigned char* nonnull(std::span<const std::uint8_t> data) {
-  static constexpr unsigned char kEmpty = 0;
-  return data.empty() ? &kEmpty : data.data();
-}
-
 EvpMdCtxPtr new_initialized_ctx(DigestAlgorithm alg) {
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), digest_md(alg), nullptr) != 1) return nullptr;

@@ -14,7 +14,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace signet::crypto {
@@ -63,6 +65,13 @@ using EssSigningCertV2Ptr =
     std::unique_ptr<ESS_SIGNING_CERT_V2, OsslDeleter<ESS_SIGNING_CERT_V2_free>>;
 
 // Memory that OpenSSL allocated (OPENSSL_malloc, BN_bn2hex, i2d with a null buffer).
+// An empty span may have a null data(); OpenSSL accepts a null pointer only with length 0, but
+// point at something real anyway.
+inline const unsigned char* nonnull(std::span<const std::uint8_t> data) noexcept {
+  static constexpr unsigned char kEmpty = 0;
+  return data.empty() ? &kEmpty : data.data();
+}
+
 inline void ossl_free_memory(void* p) noexcept { OPENSSL_free(p); }
 using OsslCharPtr = std::unique_ptr<char, OsslDeleter<ossl_free_memory>>;
 using OsslBytePtr = std::unique_ptr<unsigned char, OsslDeleter<ossl_free_memory>>;

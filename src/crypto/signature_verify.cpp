@@ -11,11 +11,6 @@ namespace signet::crypto {
 
 namespace {
 
-const unsigned char* nonnull(std::span<const std::uint8_t> data) {
-  static constexpr unsigned char kEmpty = 0;
-  return data.empty() ? &kEmpty : data.data();
-}
-
 std::string_view scheme_name(SignatureScheme scheme) {
   switch (scheme) {
     case SignatureScheme::kEcdsaDer:

@@ -11,7 +11,6 @@ namespace signet::crypto {
 
 namespace {
 
-constexpr std::string_view kOidTimeStampingEku = "1.3.6.1.5.5.7.3.8";
 
 bool has_timestamping_eku(const Certificate& cert) {
   const auto ekus = cert.extended_key_usages();

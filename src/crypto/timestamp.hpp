@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -14,6 +15,9 @@
 #include "crypto/x509_verify.hpp"
 
 namespace signet::crypto {
+
+// id-kp-timeStamping, the EKU a TSA certificate must carry.
+inline constexpr std::string_view kOidTimeStampingEku = "1.3.6.1.5.5.7.3.8";
 
 struct TimestampRequest {
   std::span<const std::uint8_t> data;  // the bytes being time-stamped (a SignerInfo signature value)

@@ -11,7 +11,6 @@ namespace signet::crypto {
 
 namespace {
 
-constexpr std::string_view kOidTimeStampingEku = "1.3.6.1.5.5.7.3.8";
 constexpr std::size_t kMaxTokenBytes = std::size_t{1} << 20;
 
 struct ParsedToken {

@@ -163,6 +163,9 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
       }
     }
     total += chunk.size();
+    // All the bytes fstat promised: skip the read that would return 0. A file that grew meanwhile
+    // has another size or mtime in the fstat below, and the read is retried.
+    if (total == size) break;
   }
   bytes_read_ += total;
   const Bytes digest = digest_.finish();

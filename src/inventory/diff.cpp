@@ -6,7 +6,7 @@
 namespace signet::inventory {
 namespace {
 
-constexpr std::array<std::pair<ChangeKind, std::string_view>, 6> kNames{{
+constexpr std::array<std::pair<ChangeKind, std::string_view>, 6> kChangeKindNames{{
     {ChangeKind::kNew, "new"},
     {ChangeKind::kRemoved, "removed"},
     {ChangeKind::kContent, "content"},
@@ -34,14 +34,14 @@ bool status_known(const FileRecord& r) { return r.type == EntryType::kFile && r.
 }  // namespace
 
 std::string_view change_name(ChangeKind kind) noexcept {
-  for (const auto& [value, name] : kNames) {
+  for (const auto& [value, name] : kChangeKindNames) {
     if (value == kind) return name;
   }
   return "content";
 }
 
 std::optional<ChangeKind> change_from_name(std::string_view name) noexcept {
-  for (const auto& [value, text] : kNames) {
+  for (const auto& [value, text] : kChangeKindNames) {
     if (text == name) return value;
   }
   return std::nullopt;

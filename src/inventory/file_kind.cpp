@@ -11,7 +11,7 @@
 namespace signet::inventory {
 namespace {
 
-constexpr std::array<std::pair<FileKind, std::string_view>, 7> kNames{{
+constexpr std::array<std::pair<FileKind, std::string_view>, 7> kFileKindNames{{
     {FileKind::kElf, "elf"},
     {FileKind::kPe, "pe"},
     {FileKind::kScript, "script"},
@@ -162,14 +162,14 @@ KindFacts pe_kind(std::span<const std::uint8_t> head) {
 }  // namespace
 
 std::string_view kind_name(FileKind kind) noexcept {
-  for (const auto& [value, name] : kNames) {
+  for (const auto& [value, name] : kFileKindNames) {
     if (value == kind) return name;
   }
   return "other";
 }
 
 std::optional<FileKind> kind_from_name(std::string_view name) noexcept {
-  for (const auto& [value, text] : kNames) {
+  for (const auto& [value, text] : kFileKindNames) {
     if (text == name) return value;
   }
   return std::nullopt;

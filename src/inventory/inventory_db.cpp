@@ -108,7 +108,7 @@ std::vector<std::string> paths_from_json(const std::string& text, bool decode) {
   return out;
 }
 
-std::string reasons_json(const std::vector<Reason>& reasons) {
+std::string reasons_column(const std::vector<Reason>& reasons) {
   json out = json::array();
   for (const auto& r : reasons) {
     out.push_back({{"code", std::string(reason_name(r.code))}, {"detail", r.detail}});
@@ -271,7 +271,7 @@ Result<void> ScanWriter::add(const FileRecord& r) {
   o.bind(17, s.signer_fingerprint);
   o.bind(18, std::int64_t{s.trusted ? 1 : 0});
   o.bind(19, std::int64_t{s.by_policy ? 1 : 0});
-  o.bind(20, reasons_json(s.reasons));
+  o.bind(20, reasons_column(s.reasons));
   o.bind(21, s.detail);
   if (s.signature_path.empty()) {
     o.bind_null(22);

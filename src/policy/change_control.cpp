@@ -17,8 +17,6 @@ void add_reason(Decision& decision, Reason reason) {
   }
 }
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 void check_ticket(const formats::SignatureEvidence& evidence, const EvaluationContext& context,
                   Decision& decision) {
   const std::string signed_ticket =
@@ -28,12 +26,12 @@ void check_ticket(const formats::SignatureEvidence& evidence, const EvaluationCo
                           "the rule requires a change ticket, but the "
                           "signature carries none"});
   } else if (!context.ticket || context.ticket->empty()) {
-    add_reason(decision, {ReasonCode::kNoTicket, "signed for ticket " + quoted(signed_ticket) +
+    add_reason(decision, {ReasonCode::kNoTicket, "signed for ticket " + single_quoted(signed_ticket) +
                                                      ", but no ticket was given (--ticket)"});
   } else if (*context.ticket != signed_ticket) {
-    add_reason(decision, {ReasonCode::kNoTicket, "ticket " + quoted(*context.ticket) +
+    add_reason(decision, {ReasonCode::kNoTicket, "ticket " + single_quoted(*context.ticket) +
                                                      " was given, but the signature is for " +
-                                                     quoted(signed_ticket)});
+                                                     single_quoted(signed_ticket)});
   }
 }
 
@@ -65,14 +63,14 @@ void check_version(const formats::SignatureEvidence& evidence, const InstalledSt
     add_reason(decision, {ReasonCode::kRollback,
                           text.empty() ? "rollback = \"version\", but the signature carries no "
                                          "version"
-                                       : "version " + quoted(text) +
+                                       : "version " + single_quoted(text) +
                                              " is not a semantic version (MAJOR.MINOR.PATCH)"});
     return;
   }
   if (!installed.version) return;
   const auto current = SemVer::parse(*installed.version);
   if (!current) {  // the state holds only versions that parsed; fail closed all the same
-    add_reason(decision, {ReasonCode::kRollback, "installed version " + quoted(*installed.version) +
+    add_reason(decision, {ReasonCode::kRollback, "installed version " + single_quoted(*installed.version) +
                                                      " cannot be compared"});
   } else if (*version < *current) {
     add_reason(decision, {ReasonCode::kRollback,
@@ -85,7 +83,7 @@ void check_rollback(const Rule& rule, const formats::SignatureEvidence& evidence
                     const EvaluationContext& context, Decision& decision) {
   if (!context.installed) {
     add_reason(decision, {ReasonCode::kRollback,
-                          "rule " + quoted(rule.id) +
+                          "rule " + single_quoted(rule.id) +
                               " has rollback protection, but no rollback state was consulted"});
     return;
   }
@@ -107,7 +105,7 @@ void check_windows(const Policy& policy, const Rule& rule, const EvaluationConte
       decision.window = window->name;
       return;
     }
-    closed += (closed.empty() ? "" : ", ") + quoted(window->name) + " (" + window->text + ")";
+    closed += (closed.empty() ? "" : ", ") + single_quoted(window->name) + " (" + window->text + ")";
     if (local.empty() && !window->one_off()) local = local_time_text(*window, context.now);
   }
   const std::string when = format_rfc3339(context.now) + (local.empty() ? "" : " (" + local + ")");
@@ -135,20 +133,20 @@ void explain_no_rule(const Policy& policy, const std::string& artifact_class,
   std::string classes;
   for (const auto& rule : policy.rules()) {
     if (glob_match(rule.artifact_class, artifact_class)) {
-      targets += (targets.empty() ? "" : ", ") + quoted(rule.target);
+      targets += (targets.empty() ? "" : ", ") + single_quoted(rule.target);
     }
     if (glob_match(rule.target, target)) {
-      classes += (classes.empty() ? "" : ", ") + quoted(rule.artifact_class);
+      classes += (classes.empty() ? "" : ", ") + single_quoted(rule.artifact_class);
     }
   }
   if (!targets.empty()) {
     add_reason(decision, {ReasonCode::kWrongTarget,
-                          "signed for target " + quoted(target) + "; the rules for class " +
-                              quoted(artifact_class) + " cover " + targets});
+                          "signed for target " + single_quoted(target) + "; the rules for class " +
+                              single_quoted(artifact_class) + " cover " + targets});
   }
   if (!classes.empty()) {
     add_reason(decision,
-               {ReasonCode::kWrongClass, "signed as class " + quoted(artifact_class) +
+               {ReasonCode::kWrongClass, "signed as class " + single_quoted(artifact_class) +
                                              "; the rules for this target accept " + classes});
   }
 }

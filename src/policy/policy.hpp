@@ -19,6 +19,9 @@
 
 namespace signet::policy {
 
+// 'text': how reason details quote ids and names.
+inline std::string single_quoted(const std::string& text) { return "'" + text + "'"; }
+
 enum class Mode { kEnforce, kAudit };
 [[nodiscard]] std::string_view mode_name(Mode mode) noexcept;  // "enforce" | "audit"
 

@@ -40,8 +40,6 @@ struct StoreVerdict {
   TimePoint validated_at{};
 };
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 std::string eku_list(const std::vector<std::string>& oids) {
   std::string out = "[";
   for (std::size_t i = 0; i < oids.size(); ++i) {
@@ -66,7 +64,7 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
     out.certificate = std::move(*found);
   }
   const crypto::Certificate& cert = *out.certificate;
-  const std::string who = "signer " + quoted(cert.subject());
+  const std::string who = "signer " + single_quoted(cert.subject());
   const bool check_validity = store.verify_time != VerifyTime::kIgnoreExpiry;
   for (std::size_t i = 0; i < signer.timestamps.size(); ++i) {
     const auto& ts = signer.timestamps[i];
@@ -84,7 +82,7 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
       auto info = crypto::verify_timestamp_token(ts.token, ts.covered_data, store.tsa_anchors);
       if (!info) {
         out.failure = Reason{ReasonCode::kTimestampInvalid,
-                             which + " does not verify against trust_store " + quoted(store.name) +
+                             which + " does not verify against trust_store " + single_quoted(store.name) +
                                  ": " + info.error().message};
         return out;
       }
@@ -117,7 +115,7 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
   const auto chain =
       crypto::verify_chain(cert, evidence.certificates, store.anchors, evidence.crls, options);
   if (!chain.ok) {
-    out.failure = Reason{chain.code, who + " in trust_store " + quoted(store.name) + " at " +
+    out.failure = Reason{chain.code, who + " in trust_store " + single_quoted(store.name) + " at " +
                                          format_rfc3339(options.at) + ": " + chain.detail};
   }
   return out;
@@ -132,13 +130,13 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
     out.reason = in_store.failure;
     return out;
   }
-  const std::string who = "signer " + quoted(cert.subject());
+  const std::string who = "signer " + single_quoted(cert.subject());
   const auto ekus = cert.extended_key_usages();
   if (publisher.eku_oids.empty()) {
     if (ekus) {
       out.stage = Stage::kEku;
       out.reason = Reason{ReasonCode::kWrongEku, who + " has EKU " + eku_list(*ekus) +
-                                                     ", publisher " + quoted(publisher.name) +
+                                                     ", publisher " + single_quoted(publisher.name) +
                                                      " requires a certificate without EKU"};
       return out;
     }
@@ -151,7 +149,7 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
       out.stage = Stage::kEku;
       out.reason = Reason{ReasonCode::kWrongEku,
                           who + (ekus ? " has EKU " + eku_list(*ekus) : " has no EKU extension") +
-                              ", publisher " + quoted(publisher.name) + " requires " +
+                              ", publisher " + single_quoted(publisher.name) + " requires " +
                               eku_list(publisher.eku_oids)};
       return out;
     }
@@ -160,15 +158,15 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
     out.stage = Stage::kSubject;
     out.reason =
         Reason{ReasonCode::kUntrustedPublisher,
-               "subject " + quoted(cert.subject()) + " does not match publisher " +
-                   quoted(publisher.name) + " (pattern " +
-                   quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
+               "subject " + single_quoted(cert.subject()) + " does not match publisher " +
+                   single_quoted(publisher.name) + " (pattern " +
+                   single_quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
     return out;
   }
   if (require_timestamp && !in_store.timestamp) {
     out.stage = Stage::kTimestampRequired;
     out.reason = Reason{ReasonCode::kTimestampRequired,
-                        who + " is trusted as publisher " + quoted(publisher.name) +
+                        who + " is trusted as publisher " + single_quoted(publisher.name) +
                             " but carries no valid timestamp, which the rule requires"};
     return out;
   }
@@ -218,7 +216,7 @@ SignerOutcome evaluate_signer(const Policy& policy, const Rule* rule,
       if (!best) {
         best = PublisherVerdict{Stage::kChain,
                                 Reason{ReasonCode::kUntrustedPublisher,
-                                       "publisher " + quoted(name) +
+                                       "publisher " + single_quoted(name) +
                                            " is a minisign/signify key; the signer has an X.509 "
                                            "certificate"},
                                 std::nullopt, std::nullopt};

@@ -9,11 +9,13 @@
 #include <chrono>
 #include <cstring>
 
+#include "core/file_io.hpp"
+
 namespace signet::telemetry {
 namespace {
 
-Error io_error(const std::string& what, const std::filesystem::path& path, int err) {
-  return Error{Errc::kIo, "audit log: " + what + " " + path.string() + ": " + std::strerror(err)};
+Error audit_io_error(const std::string& what, const std::filesystem::path& path, int err) {
+  return signet::io_error("audit log: " + what, path, err);
 }
 
 class SystemClock final : public Clock {
@@ -58,7 +60,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(std::filesystem::path path,
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
+  if (fd < 0) return std::unexpected(audit_io_error("cannot open", path, errno));
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(path), fd,
                                                 checkpoint_every == 0 ? 1 : checkpoint_every,
                                                 std::move(signer), std::move(clock)));
@@ -70,7 +72,7 @@ Result<AuditLog::Tail> AuditLog::read_tail() const {
   Tail tail;
   tail.hash = std::string(kGenesisHash);
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) return std::unexpected(io_error("cannot stat", path_, errno));
+  if (::fstat(fd_, &st) != 0) return std::unexpected(audit_io_error("cannot stat", path_, errno));
   auto end = static_cast<std::uint64_t>(st.st_size);
   if (end == 0) return tail;
   constexpr std::size_t kChunk = 64 * 1024;
@@ -82,7 +84,7 @@ Result<AuditLog::Tail> AuditLog::read_tail() const {
     std::string chunk(static_cast<std::size_t>(end - start), '\0');
     const ssize_t n = ::pread(fd_, chunk.data(), chunk.size(), static_cast<off_t>(start));
     if (n < 0 || static_cast<std::size_t>(n) != chunk.size()) {
-      return std::unexpected(io_error("cannot read", path_, errno));
+      return std::unexpected(audit_io_error("cannot read", path_, errno));
     }
     pending.insert(0, chunk);
     end = start;
@@ -129,7 +131,7 @@ Result<void> AuditLog::append_line(const std::string& line, Tail& tail) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(io_error("cannot write", path_, errno));
+      return std::unexpected(audit_io_error("cannot write", path_, errno));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -177,7 +179,7 @@ WriteResult AuditLog::write(std::span<const std::string> records) {
       if (auto cp = append_checkpoint(*tail); !cp) checkpoint_error = cp.error();
     }
   }
-  if (::fdatasync(fd_) != 0) return {records.size(), io_error("cannot fsync", path_, errno)};
+  if (::fdatasync(fd_) != 0) return {records.size(), audit_io_error("cannot fsync", path_, errno)};
   if (checkpoint_error) return {records.size(), checkpoint_error};
   return {records.size(), std::nullopt};
 }
@@ -189,7 +191,7 @@ Result<void> AuditLog::checkpoint() {
   if (!tail) return std::unexpected(tail.error());
   if (tail->seq == 0 || tail->last_is_checkpoint) return {};
   if (auto cp = append_checkpoint(*tail); !cp) return cp;
-  if (::fdatasync(fd_) != 0) return std::unexpected(io_error("cannot fsync", path_, errno));
+  if (::fdatasync(fd_) != 0) return std::unexpected(audit_io_error("cannot fsync", path_, errno));
   return {};
 }
 

@@ -8,15 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/file_io.hpp"
+
 namespace signet::telemetry {
 namespace {
 
 int open_append(const std::filesystem::path& path) {
   return ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-}
-
-Error io_error(const std::string& what, const std::filesystem::path& path, int err) {
-  return Error{Errc::kIo, what + " " + path.string() + ": " + std::strerror(err)};
 }
 
 // Holds flock(LOCK_EX) on a descriptor for one batch.

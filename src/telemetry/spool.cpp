@@ -18,8 +18,8 @@ constexpr std::size_t kMaxFrame = 1u << 20;  // no event is near 1 MiB
 constexpr std::size_t kBatch = 256;
 constexpr std::size_t kReadChunk = 4u << 20;
 
-Error io_error(const std::string& what, const std::filesystem::path& path, int err) {
-  return Error{Errc::kIo, "spool: " + what + " " + path.string() + ": " + std::strerror(err)};
+Error spool_io_error(const std::string& what, const std::filesystem::path& path, int err) {
+  return signet::io_error("spool: " + what, path, err);
 }
 
 Result<void> write_all(int fd, std::string_view bytes, const std::filesystem::path& path) {
@@ -28,7 +28,7 @@ Result<void> write_all(int fd, std::string_view bytes, const std::filesystem::pa
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return std::unexpected(io_error("cannot write", path, errno));
+      return std::unexpected(spool_io_error("cannot write", path, errno));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -69,7 +69,7 @@ Result<std::unique_ptr<Spool>> Spool::open(std::filesystem::path dir) {
   if (ec) return fail(Errc::kIo, "spool: cannot create " + dir.string() + ": " + ec.message());
   const auto lock_path = dir / "lock";
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(io_error("cannot open", lock_path, errno));
+  if (fd < 0) return std::unexpected(spool_io_error("cannot open", lock_path, errno));
   return std::unique_ptr<Spool>(new Spool(std::move(dir), fd));
 }
 
@@ -117,10 +117,10 @@ Result<void> Spool::append(std::span<const std::string> records) {
   }
   const auto path = dir_ / "queue";
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(io_error("cannot open", path, errno));
+  if (fd < 0) return std::unexpected(spool_io_error("cannot open", path, errno));
   auto written = write_all(fd, bytes, path);
   if (written && ::fdatasync(fd) != 0)
-    written = std::unexpected(io_error("cannot fsync", path, errno));
+    written = std::unexpected(spool_io_error("cannot fsync", path, errno));
   ::close(fd);
   return written;
 }
@@ -133,7 +133,7 @@ Spool::Delivery Spool::deliver(RecordWriter& sink) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return result;
-    return {0, 0, io_error("cannot open", path, errno)};
+    return {0, 0, spool_io_error("cannot open", path, errno)};
   }
   std::string buffer;
   std::uint64_t position = *offset;
@@ -141,7 +141,7 @@ Spool::Delivery Spool::deliver(RecordWriter& sink) {
     buffer.resize(kReadChunk);
     const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(position));
     if (n < 0) {
-      result.error = io_error("cannot read", path, errno);
+      result.error = spool_io_error("cannot read", path, errno);
       break;
     }
     buffer.resize(static_cast<std::size_t>(n));

@@ -149,7 +149,9 @@ TEST(PeImageTest, EveryTruncationIsHandled) {
   for (std::size_t n = 0; n <= pe.size(); ++n) {
     const Bytes cut(pe.begin(), pe.begin() + static_cast<long>(n));
     auto evidence = parse_authenticode(cut);
-    if (evidence) EXPECT_TRUE(evidence->signers.empty()) << n;
+    if (evidence) {
+      EXPECT_TRUE(evidence->signers.empty()) << n;
+    }
   }
 }
 
