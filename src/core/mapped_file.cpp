@@ -10,7 +10,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -51,10 +53,6 @@ std::pair<int, off_t> backing_of(std::span<const std::uint8_t> bytes) {
   }
   return {-1, 0};
 }
-
-}  // namespace
-
-namespace {
 
 // Reads [offset, offset + size) of `fd` into a ring of buffers on its own thread while the caller
 // consumes the previous ones: reading (a copy out of the page cache) and digesting overlap.
@@ -123,15 +121,19 @@ bool pipelined_read(int fd, off_t offset, std::size_t size,
 bool for_each_chunk(std::span<const std::uint8_t> bytes,
                     const std::function<bool(std::span<const std::uint8_t>)>& consume) {
   auto [fd, offset] = bytes.size() >= kRereadFrom ? backing_of(bytes) : std::pair<int, off_t>{-1, 0};
-  if (fd < 0) {
-    for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
-      if (!consume(bytes.subspan(at, std::min(kChunk, bytes.size() - at)))) return false;
+  if (fd >= 0) {
+    std::optional<bool> ok;
+    try {
+      ok = pipelined_read(fd, offset, bytes.size(), consume);
+    } catch (const std::system_error&) {  // no reader thread to be had: nothing consumed yet
     }
-    return true;
+    ::close(fd);
+    if (ok) return *ok;
   }
-  const bool ok = pipelined_read(fd, offset, bytes.size(), consume);
-  ::close(fd);
-  return ok;
+  for (std::size_t at = 0; at < bytes.size(); at += kChunk) {
+    if (!consume(bytes.subspan(at, std::min(kChunk, bytes.size() - at)))) return false;
+  }
+  return true;
 }
 
 Result<MappedFile> MappedFile::open(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -88,7 +88,8 @@ SignerEvidence to_evidence(const CmsSignerInfo& signer) {
   evidence.curve = signer.curve;
   evidence.signing_time = signer.signing_time;
   for (const auto& token : signer.timestamp_tokens) {
-    evidence.timestamps.push_back(TimestampEvidence{token, signer.signature_value});
+    evidence.timestamps.push_back(TimestampEvidence{
+        .token = token, .covered_data = signer.signature_value, .countersignature = {}});
   }
   if (!signer.signature_valid) {
     evidence.problems.push_back(Reason{ReasonCode::kBadSignature, signer.signature_error});

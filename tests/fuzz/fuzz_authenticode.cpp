@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& signer : evidence->signers) {
       total += signer.problems.size() + signer.timestamps.size() + signer.position.size();
     }
-    static volatile std::size_t sink;
+    [[maybe_unused]] static volatile std::size_t sink;
     sink = total;
   }
   return 0;

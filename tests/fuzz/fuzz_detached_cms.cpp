@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const std::uint8_t> input(data, size);
   const auto evidence = signet::formats::parse_detached_cms(input, kContent);
   if (evidence) {
-    static volatile std::size_t sink;
+    [[maybe_unused]] static volatile std::size_t sink;
     sink = evidence->signers.size() + evidence->covered.size();
   }
   (void)signet::formats::detect_embedded(input);

@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto head = input.first(std::min(size, kHeadBytes));
   const auto tail = input.last(std::min(size, kTailBytes));
   const KindFacts facts = classify(head, tail, size, size > 0 && data[0] == 'k' ? "x.ko" : "x");
-  static volatile std::size_t sink;
+  [[maybe_unused]] static volatile std::size_t sink;
   sink = facts.detail.size() + facts.policy_class.size() + (may_embed_signature(head) ? 1 : 0);
 
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);

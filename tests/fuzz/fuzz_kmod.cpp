@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       total += signer.problems.size();
       if (signer.key_reference) total += signer.key_reference->serial_hex.size();
     }
-    static volatile std::size_t sink;
+    [[maybe_unused]] static volatile std::size_t sink;
     sink = total;
   }
   return 0;

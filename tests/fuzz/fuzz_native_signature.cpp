@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     total += signer.problems.size() + signer.timestamps.size() + signer.curve.size();
     for (const auto& problem : signer.problems) total += problem.detail.size();
   }
-  static volatile std::size_t sink;
+  [[maybe_unused]] static volatile std::size_t sink;
   sink = total;
   return 0;
 }

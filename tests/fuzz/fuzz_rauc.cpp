@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto evidence = signet::formats::parse_rauc_bundle(std::span(data, size));
   if (evidence) {
-    static volatile std::size_t sink;
+    [[maybe_unused]] static volatile std::size_t sink;
     sink = evidence->signers.size() + evidence->covered.size() + evidence->details.size();
   }
   return 0;

@@ -9,7 +9,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto info = signet::crypto::parse_timestamp_token({data, size});
   if (!info) return 0;
-  static volatile std::size_t sink;
+  [[maybe_unused]] static volatile std::size_t sink;
   sink = info->serial_hex.size() + info->imprint_algorithm.size() +
          static_cast<std::size_t>(info->gen_time.time_since_epoch().count() & 0xff);
   return 0;
