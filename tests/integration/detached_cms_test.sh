@@ -27,6 +27,14 @@ openssl cms -sign -binary -in plc5000-fw.bin -signer "$P/rsa1024.pem" -inkey "$P
   -certfile "$P/chain.pem" -outform DER -out small.p7s -md sha256
 expect_deny small-key WEAK_ALGORITHM --class firmware --target acme/plc-5000/line3/plc1 \
   plc5000-fw.bin --sig small.p7s --policy policy.toml
+# Without --json and without an event sink the artifact goes unnamed (no whole-file digest is
+# computed, docs/formats.md): the decisions are the same.
+expect_exit 0 "plain output (artifact unnamed): allowed" -- "$SIGNET" verify --class firmware \
+  --target acme/plc-5000/line3/plc1 plc5000-fw.bin --policy policy.toml
+expect_exit 1 "plain output (artifact unnamed), altered: denied" -- "$SIGNET" verify \
+  --class firmware --target acme/plc-5000/line3/plc1 altered.bin --sig plc5000-fw.bin.p7s \
+  --policy policy.toml
+grep -q DIGEST_MISMATCH "$W/last.out" && pass "…DIGEST_MISMATCH" || failed "$(cat "$W/last.out")"
 expect_exit 0 "inspect" -- "$SIGNET" inspect plc5000-fw.bin.p7s
 grep -q "Carol" "$W/last.out" && pass "inspect names the signer" || failed "$(cat "$W/last.out")"
 finish
