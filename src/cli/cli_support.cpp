@@ -65,4 +65,25 @@ std::string host_name() {
   return buf;
 }
 
+Result<std::unique_ptr<NativeSigner>> load_native_signer(const SignerArgs& args) {
+  auto when = time_or_now(args.signing_time);
+  if (!when) return std::unexpected(when.error());
+  auto key = load_signing_key(args.key, args.cert, args.chain);
+  if (!key) return std::unexpected(key.error());
+  std::optional<crypto::SigningKey> tsa;
+  if (!args.tsa_key.empty()) {
+    auto loaded = load_signing_key(args.tsa_key, args.tsa_cert, args.tsa_chain);
+    if (!loaded) return std::unexpected(loaded.error());
+    tsa.emplace(std::move(*loaded));
+  }
+  auto crls = load_crls(args.crls);
+  if (!crls) return std::unexpected(crls.error());
+  auto signer = std::make_unique<NativeSigner>(
+      NativeSigner{std::move(*key), std::move(tsa), formats::NativeSignOptions{}});
+  signer->options.signing_time = *when;
+  signer->options.crls = std::move(*crls);
+  signer->options.tsa_key = signer->tsa ? &*signer->tsa : nullptr;
+  return signer;
+}
+
 }  // namespace signet::cli

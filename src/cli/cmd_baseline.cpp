@@ -18,13 +18,13 @@ namespace {
 struct BaselineExportOptions {
   std::string db = std::string(inventory::kDefaultInventoryDb);
   std::optional<std::int64_t> scan_id;
-  std::string out, key, cert, tsa_key, tsa_cert, signing_time;
-  std::vector<std::string> chain, tsa_chain, crls;
+  std::string out;
+  SignerArgs signer;
   inventory::BaselineOptions predicate;
 };
 
 int run_baseline_export(const BaselineExportOptions& o) {
-  if (o.tsa_key.empty() != o.tsa_cert.empty()) {
+  if (o.signer.tsa_key.empty() != o.signer.tsa_cert.empty()) {
     return report_error({Errc::kUsage, "--tsa-key and --tsa-cert go together"});
   }
   auto db = inventory::InventoryDb::open_existing(o.db);
@@ -42,30 +42,16 @@ int run_baseline_export(const BaselineExportOptions& o) {
   auto statement = inventory::baseline_statement(*entries, predicate);
   if (!statement) return report_error(statement.error());
 
-  auto when = time_or_now(o.signing_time);
-  if (!when) return report_error(when.error());
-  auto key = load_signing_key(o.key, o.cert, o.chain);
-  if (!key) return report_error(key.error());
-  std::optional<crypto::SigningKey> tsa;
-  if (!o.tsa_key.empty()) {
-    auto loaded = load_signing_key(o.tsa_key, o.tsa_cert, o.tsa_chain);
-    if (!loaded) return report_error(loaded.error());
-    tsa.emplace(std::move(*loaded));
-  }
-  auto crls = load_crls(o.crls);
-  if (!crls) return report_error(crls.error());
-  formats::NativeSignOptions options;
-  options.signing_time = *when;
-  options.crls = std::move(*crls);
-  options.tsa_key = tsa ? &*tsa : nullptr;
-  const crypto::SigningKey* keys[] = {&*key};
-  auto signature = formats::sign_statement(*statement, keys, options);
+  auto signer = load_native_signer(o.signer);
+  if (!signer) return report_error(signer.error());
+  const crypto::SigningKey* keys[] = {&(*signer)->key};
+  auto signature = formats::sign_statement(*statement, keys, (*signer)->options);
   if (!signature) return report_error(signature.error());
   if (auto written = write_file_atomic(o.out, *signature); !written) {
     return report_error(written.error());
   }
   std::cerr << "signet: baseline of scan " << (*scan)->id << " (" << statement->subjects.size()
-            << " files) signed by " << key->certificate().subject() << " -> " << o.out << '\n';
+            << " files) signed by " << (*signer)->key.certificate().subject() << " -> " << o.out << '\n';
   return kExitOk;
 }
 
@@ -80,20 +66,20 @@ void add_baseline_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", o->db, "Inventory database")->capture_default_str();
   cmd->add_option("--scan", o->scan_id, "Scan id (default: the latest)");
   cmd->add_option("-o,--output", o->out, "Output signature file")->required();
-  cmd->add_option("--key", o->key, "pkcs11: URI, or file:PATH (development only)")->required();
-  cmd->add_option("--cert", o->cert, "Signer certificate (PEM)")->required();
-  cmd->add_option("--chain", o->chain, "Intermediate certificates to embed (PEM)");
-  cmd->add_option("--crl", o->crls, "CRLs to embed (PEM or DER)");
+  cmd->add_option("--key", o->signer.key, "pkcs11: URI, or file:PATH (development only)")->required();
+  cmd->add_option("--cert", o->signer.cert, "Signer certificate (PEM)")->required();
+  cmd->add_option("--chain", o->signer.chain, "Intermediate certificates to embed (PEM)");
+  cmd->add_option("--crl", o->signer.crls, "CRLs to embed (PEM or DER)");
   cmd->add_option("--target", o->predicate.target, "Target, e.g. acme/line3/hmi-01");
   cmd->add_option("--version", o->predicate.version, "Baseline version");
   cmd->add_option("--counter", o->predicate.counter, "Security counter");
   cmd->add_option("--ticket", o->predicate.ticket, "Change ticket id");
   cmd->add_option("--description", o->predicate.description,
                   "Free-form description (default: scan id, host and time)");
-  cmd->add_option("--tsa-key", o->tsa_key, "Key of the local time-stamping authority");
-  cmd->add_option("--tsa-cert", o->tsa_cert, "TSA certificate (timeStamping EKU)");
-  cmd->add_option("--tsa-chain", o->tsa_chain, "TSA intermediate certificates");
-  cmd->add_option("--signing-time", o->signing_time, "Signing time, RFC 3339 (default now)");
+  cmd->add_option("--tsa-key", o->signer.tsa_key, "Key of the local time-stamping authority");
+  cmd->add_option("--tsa-cert", o->signer.tsa_cert, "TSA certificate (timeStamping EKU)");
+  cmd->add_option("--tsa-chain", o->signer.tsa_chain, "TSA intermediate certificates");
+  cmd->add_option("--signing-time", o->signer.signing_time, "Signing time, RFC 3339 (default now)");
   cmd->callback([o, &exit_code] { exit_code = run_baseline_export(*o); });
 }
 

@@ -16,8 +16,8 @@ namespace {
 
 struct SignOptions {
   std::vector<std::string> files;
-  std::string key, cert, cosign, out, tsa_key, tsa_cert, signing_time;
-  std::vector<std::string> chain, tsa_chain, crls;
+  SignerArgs signer;
+  std::string cosign, out;
   std::string artifact_class = "executable", target, version, ticket, description;
   std::optional<std::uint64_t> counter;
 };
@@ -54,43 +54,30 @@ int run_sign(const SignOptions& o) {
   if (cosigning == !o.files.empty()) {
     return report_error({Errc::kUsage, "give either FILE... or --cosign EXISTING.sig"});
   }
-  if (o.tsa_key.empty() != o.tsa_cert.empty()) {
+  if (o.signer.tsa_key.empty() != o.signer.tsa_cert.empty()) {
     return report_error({Errc::kUsage, "--tsa-key and --tsa-cert go together"});
   }
-  auto when = time_or_now(o.signing_time);
-  if (!when) return report_error(when.error());
-  auto key = load_signing_key(o.key, o.cert, o.chain);
-  if (!key) return report_error(key.error());
-  std::optional<crypto::SigningKey> tsa;
-  if (!o.tsa_key.empty()) {
-    auto loaded = load_signing_key(o.tsa_key, o.tsa_cert, o.tsa_chain);
-    if (!loaded) return report_error(loaded.error());
-    tsa.emplace(std::move(*loaded));
-  }
-  auto crls = load_crls(o.crls);
-  if (!crls) return report_error(crls.error());
-
-  formats::NativeSignOptions options;
-  options.signing_time = *when;
-  options.crls = std::move(*crls);
-  options.tsa_key = tsa ? &*tsa : nullptr;
+  auto signer = load_native_signer(o.signer);
+  if (!signer) return report_error(signer.error());
+  const crypto::SigningKey& key = (*signer)->key;
+  const formats::NativeSignOptions& options = (*signer)->options;
 
   Result<Bytes> signature = fail(Errc::kInternal, "unreachable");
   if (cosigning) {
     auto existing = read_file_bytes(o.cosign);
     if (!existing) return report_error(existing.error());
-    signature = formats::cosign(*existing, *key, options);
+    signature = formats::cosign(*existing, key, options);
   } else {
     auto statement = build_statement(o);
     if (!statement) return report_error(statement.error());
-    const crypto::SigningKey* keys[] = {&*key};
+    const crypto::SigningKey* keys[] = {&key};
     signature = formats::sign_statement(*statement, keys, options);
   }
   if (!signature) return report_error(signature.error());
   if (auto written = write_file_atomic(o.out, *signature); !written) {
     return report_error(written.error());
   }
-  std::cerr << "signet: signed by " << key->certificate().subject() << " -> " << o.out << '\n';
+  std::cerr << "signet: signed by " << key.certificate().subject() << " -> " << o.out << '\n';
   return kExitOk;
 }
 
@@ -101,22 +88,22 @@ void add_sign_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("sign", "Sign files into one native signature (CMS + Statement)");
   cmd->add_option("files", options->files, "Files covered by the signature");
   cmd->add_option("--cosign", options->cosign, "Add a signer to this existing signature");
-  cmd->add_option("--key", options->key, "pkcs11: URI, or file:PATH (development only)")
+  cmd->add_option("--key", options->signer.key, "pkcs11: URI, or file:PATH (development only)")
       ->required();
-  cmd->add_option("--cert", options->cert, "Signer certificate (PEM)")->required();
-  cmd->add_option("--chain", options->chain, "Intermediate certificates to embed (PEM)");
-  cmd->add_option("--crl", options->crls, "CRLs to embed (PEM or DER)");
+  cmd->add_option("--cert", options->signer.cert, "Signer certificate (PEM)")->required();
+  cmd->add_option("--chain", options->signer.chain, "Intermediate certificates to embed (PEM)");
+  cmd->add_option("--crl", options->signer.crls, "CRLs to embed (PEM or DER)");
   cmd->add_option("--class", options->artifact_class, "Artifact class")->capture_default_str();
   cmd->add_option("--target", options->target, "Target, e.g. acme/plc-5000/line3/plc1");
   cmd->add_option("--version", options->version, "Release version");
   cmd->add_option("--counter", options->counter, "Security counter (monotonic per target)");
   cmd->add_option("--ticket", options->ticket, "Change ticket id");
   cmd->add_option("--description", options->description, "Free-form description");
-  cmd->add_option("--tsa-key", options->tsa_key, "Key of the local time-stamping authority");
-  cmd->add_option("--tsa-cert", options->tsa_cert, "TSA certificate (timeStamping EKU)");
-  cmd->add_option("--tsa-chain", options->tsa_chain, "TSA intermediate certificates");
+  cmd->add_option("--tsa-key", options->signer.tsa_key, "Key of the local time-stamping authority");
+  cmd->add_option("--tsa-cert", options->signer.tsa_cert, "TSA certificate (timeStamping EKU)");
+  cmd->add_option("--tsa-chain", options->signer.tsa_chain, "TSA intermediate certificates");
   cmd->add_option(
-      "--signing-time", options->signing_time,
+      "--signing-time", options->signer.signing_time,
       "Signing (and TSA) time, RFC 3339; default now. For reproducible builds and tests");
   cmd->add_option("-o,--output", options->out, "Output signature file")->required();
   cmd->callback([options, &exit_code] { exit_code = run_sign(*options); });
