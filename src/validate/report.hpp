@@ -119,6 +119,11 @@ struct Report {
 // Counts, per-technique coverage and the compliance mapping, from points and gaps.
 void finish_report(Report& report);
 
+// Text for an HTML or XML document: & < > " ' as references; for XML, control characters XML 1.0
+// forbids (all but tab, LF, CR) become '?'.
+enum class Markup { kHtml, kXml };
+[[nodiscard]] std::string escape_markup(std::string_view text, Markup markup = Markup::kHtml);
+
 [[nodiscard]] std::string render_json(const Report& report);
 [[nodiscard]] std::string render_junit(const Report& report);
 [[nodiscard]] std::string render_html(const Report& report);

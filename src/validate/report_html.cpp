@@ -5,9 +5,8 @@
 #include "validate/report.hpp"
 
 namespace signet::validate {
-namespace {
 
-std::string esc(std::string_view text) {
+std::string escape_markup(std::string_view text, Markup markup) {
   std::string out;
   out.reserve(text.size() + 16);
   for (const char c : text) {
@@ -25,14 +24,22 @@ std::string esc(std::string_view text) {
         out += "&quot;";
         break;
       case '\'':
-        out += "&#39;";
+        out += markup == Markup::kXml ? "&apos;" : "&#39;";
         break;
       default:
-        out += c;
+        // XML 1.0 allows no control characters other than tab, LF and CR.
+        if (markup == Markup::kXml && static_cast<unsigned char>(c) < 0x20 && c != '\t' &&
+            c != '\n' && c != '\r') {
+          out += '?';
+        } else {
+          out += c;
+        }
     }
   }
   return out;
 }
+
+namespace {
 
 std::string cell_id(const PointResult& point, CaseId id) {
   return "cell-" + point.name + "-" + std::string(case_info(id).name);
@@ -90,13 +97,13 @@ std::string flags(const CellResult& cell) {
 
 void summary_section(std::string& out, const Report& report) {
   const auto& s = report.summary;
-  out += "<h1>" + esc(report.title.empty() ? "Code signing coverage validation" : report.title) +
+  out += "<h1>" + escape_markup(report.title.empty() ? "Code signing coverage validation" : report.title) +
          "</h1>\n";
-  out += "<p class=\"meta\">signet " + esc(report.signet_version) + " &middot; host " +
-         esc(report.host) + " &middot; " + esc(report.started_at) + " to " +
-         esc(report.finished_at) + " &middot; plan <code>" + esc(report.plan_path) + "</code>";
+  out += "<p class=\"meta\">signet " + escape_markup(report.signet_version) + " &middot; host " +
+         escape_markup(report.host) + " &middot; " + escape_markup(report.started_at) + " to " +
+         escape_markup(report.finished_at) + " &middot; plan <code>" + escape_markup(report.plan_path) + "</code>";
   if (report.soc_listen) {
-    out += " &middot; SOC receiver " + esc(*report.soc_listen) + " (" +
+    out += " &middot; SOC receiver " + escape_markup(*report.soc_listen) + " (" +
            std::to_string(report.soc_messages) + " messages)";
   }
   out += "</p>\n<p id=\"summary\"><span class=\"badge " +
@@ -113,13 +120,13 @@ void matrix_section(std::string& out, const Report& report) {
   out += "<h2>Coverage matrix</h2>\n<table id=\"matrix\">\n<thead><tr><th>Point</th><th>Kind</th>";
   for (const auto& info : case_catalogue()) {
     out += "<th class=\"case\" title=\"" +
-           esc(std::string(info.title) + ": " + std::string(info.what)) + "\">" + esc(info.name) +
+           escape_markup(std::string(info.title) + ": " + std::string(info.what)) + "\">" + escape_markup(info.name) +
            "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& point : report.points) {
-    out += "<tr><th title=\"" + esc(point.artifact_class + " " + point.target) + "\">" +
-           esc(point.name) + "</th><td>" + std::string(point_kind_name(point.kind)) + "</td>";
+    out += "<tr><th title=\"" + escape_markup(point.artifact_class + " " + point.target) + "\">" +
+           escape_markup(point.name) + "</th><td>" + std::string(point_kind_name(point.kind)) + "</td>";
     for (const auto& info : case_catalogue()) {
       const CellResult* cell = nullptr;
       for (const auto& c : point.cases) {
@@ -130,14 +137,14 @@ void matrix_section(std::string& out, const Report& report) {
         for (const auto& left : point.left_out) {
           if (left.id == info.id) why = "not applicable: " + left.why;
         }
-        out += "<td class=\"cell na\" data-verdict=\"n/a\" title=\"" + esc(why) + "\">&ndash;</td>";
+        out += "<td class=\"cell na\" data-verdict=\"n/a\" title=\"" + escape_markup(why) + "\">&ndash;</td>";
         continue;
       }
       const std::string verdict(verdict_name(cell->verdict));
       out += "<td class=\"cell " + verdict + "\" data-verdict=\"" + verdict + "\" data-case=\"" +
              std::string(info.name) + "\" title=\"" +
-             esc(std::string(info.title) + ": " + verdict) + "\"><a href=\"#" +
-             esc(cell_id(point, info.id)) + "\">" + verdict_symbol(cell->verdict) + "<small>" +
+             escape_markup(std::string(info.title) + ": " + verdict) + "\"><a href=\"#" +
+             escape_markup(cell_id(point, info.id)) + "\">" + verdict_symbol(cell->verdict) + "<small>" +
              flags(*cell) + "</small></a></td>";
     }
     out += "</tr>\n";
@@ -156,9 +163,9 @@ void technique_section(std::string& out, const Report& report) {
       "</th><th>Name</th><th>Cells</th><th>Passed</th><th>Points</th></tr></thead><tbody>\n";
   for (const auto& t : report.techniques) {
     const std::string cls = t.cells == 0 ? "na" : t.pass == t.cells ? "pass" : "fail";
-    out += "<tr class=\"" + cls + "\"><td>" + esc(t.id) + "</td><td>" + esc(t.name) + "</td><td>" +
+    out += "<tr class=\"" + cls + "\"><td>" + escape_markup(t.id) + "</td><td>" + escape_markup(t.name) + "</td><td>" +
            std::to_string(t.cells) + "</td><td>" + std::to_string(t.pass) + "</td><td>" +
-           esc(t.cells == 0 ? std::string("not tested") : join(t.points, ", ")) + "</td></tr>\n";
+           escape_markup(t.cells == 0 ? std::string("not tested") : join(t.points, ", ")) + "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 }
@@ -178,10 +185,10 @@ void gap_section(std::string& out, const Report& report) {
     std::vector<std::string> lacks;
     for (const auto lack : g.lacks) lacks.emplace_back(gap_lack_name(lack));
     out += "<tr id=\"gap-" + std::to_string(i + 1) + "\"><td>" + std::to_string(i + 1) +
-           "</td><td>" + esc(g.asset) + "</td><td>" + esc(g.workflow) + "</td><td>" +
-           esc(g.reason) + "</td><td>" + esc(join(lacks, ", ")) + "</td><td>" +
-           esc(g.change_approval) + "</td><td>" + esc(g.monitoring) + "</td><td>" +
-           esc(g.access_control) + "</td></tr>\n";
+           "</td><td>" + escape_markup(g.asset) + "</td><td>" + escape_markup(g.workflow) + "</td><td>" +
+           escape_markup(g.reason) + "</td><td>" + escape_markup(join(lacks, ", ")) + "</td><td>" +
+           escape_markup(g.change_approval) + "</td><td>" + escape_markup(g.monitoring) + "</td><td>" +
+           escape_markup(g.access_control) + "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 }
@@ -191,7 +198,7 @@ std::string cell_links(const std::vector<std::string>& cells) {
   for (const auto& cell : cells) {
     const auto slash = cell.find('/');
     const std::string id = "cell-" + cell.substr(0, slash) + "-" + cell.substr(slash + 1);
-    out += (out.empty() ? "" : ", ") + std::string("<a href=\"#") + esc(id) + "\">" + esc(cell) +
+    out += (out.empty() ? "" : ", ") + std::string("<a href=\"#") + escape_markup(id) + "\">" + escape_markup(cell) +
            "</a>";
   }
   return out;
@@ -209,10 +216,10 @@ void compliance_section(std::string& out, const Report& report) {
     std::string gaps;
     for (const auto index : r.gaps) {
       gaps += (gaps.empty() ? "" : "; ") + std::string("<a href=\"#gap-") +
-              std::to_string(index + 1) + "\">" + esc(report.gaps[index].asset) + "</a>";
+              std::to_string(index + 1) + "\">" + escape_markup(report.gaps[index].asset) + "</a>";
     }
-    out += "<tr><td><b>" + esc(r.id) + "</b><br>" + esc(r.title) + "</td><td class=\"" + cls +
-           "\">" + esc(r.status) + "</td><td>" + esc(r.criterion) + "</td><td>" +
+    out += "<tr><td><b>" + escape_markup(r.id) + "</b><br>" + escape_markup(r.title) + "</td><td class=\"" + cls +
+           "\">" + escape_markup(r.status) + "</td><td>" + escape_markup(r.criterion) + "</td><td>" +
            cell_links(r.passing) + "</td><td>" + cell_links(r.failing) + "</td><td>" + gaps +
            "</td></tr>\n";
   }
@@ -221,27 +228,27 @@ void compliance_section(std::string& out, const Report& report) {
 
 void row(std::string& out, std::string_view name, const std::string& value, bool code = false) {
   if (value.empty()) return;
-  out += "<tr><th>" + std::string(name) + "</th><td>" + (code ? "<code>" : "") + esc(value) +
+  out += "<tr><th>" + std::string(name) + "</th><td>" + (code ? "<code>" : "") + escape_markup(value) +
          (code ? "</code>" : "") + "</td></tr>";
 }
 
 void evidence_section(std::string& out, const Report& report) {
   out += "<h2>Evidence</h2>\n<div id=\"evidence\">\n";
   for (const auto& point : report.points) {
-    out += "<h3>" + esc(point.name) + " <small class=\"meta\">" +
-           std::string(point_kind_name(point.kind)) + ", class " + esc(point.artifact_class) +
-           (point.target.empty() ? "" : ", target " + esc(point.target)) + "</small></h3>\n";
-    out += "<p class=\"meta\">policy <code>" + esc(point.policy) +
+    out += "<h3>" + escape_markup(point.name) + " <small class=\"meta\">" +
+           std::string(point_kind_name(point.kind)) + ", class " + escape_markup(point.artifact_class) +
+           (point.target.empty() ? "" : ", target " + escape_markup(point.target)) + "</small></h3>\n";
+    out += "<p class=\"meta\">policy <code>" + escape_markup(point.policy) +
            "</code>; events looked for in " +
-           esc(point.sinks.empty() ? std::string("(no sink)") : join(point.sinks, ", ")) + "</p>\n";
-    if (point.error) out += "<p class=\"fail\">" + esc(*point.error) + "</p>\n";
-    for (const auto& note : point.notes) out += "<p class=\"meta\">" + esc(note) + "</p>\n";
+           escape_markup(point.sinks.empty() ? std::string("(no sink)") : join(point.sinks, ", ")) + "</p>\n";
+    if (point.error) out += "<p class=\"fail\">" + escape_markup(*point.error) + "</p>\n";
+    for (const auto& note : point.notes) out += "<p class=\"meta\">" + escape_markup(note) + "</p>\n";
     for (const auto& cell : point.cases) {
       const auto& info = case_info(cell.id);
       const auto& e = cell.evidence;
       const std::string verdict(verdict_name(cell.verdict));
-      out += "<details id=\"" + esc(cell_id(point, cell.id)) + "\"><summary><span class=\"badge " +
-             verdict + "\">" + verdict + "</span>" + esc(info.title) + " &mdash; " +
+      out += "<details id=\"" + escape_markup(cell_id(point, cell.id)) + "\"><summary><span class=\"badge " +
+             verdict + "\">" + verdict + "</span>" + escape_markup(info.title) + " &mdash; " +
              (cell.id == CaseId::kControl ? (cell.blocked ? "blocked" : "allowed")
                                           : (cell.blocked ? "blocked" : "allowed")) +
              ", " + (cell.logged ? "logged" : "not logged") + ", " +
@@ -266,12 +273,12 @@ void evidence_section(std::string& out, const Report& report) {
       row(out, "Escalated (SOC receiver)", join(e.alert_sources, "; "));
       if (e.error) row(out, "Error", *e.error);
       out += "</table>\n";
-      if (!e.output.empty()) out += "<pre>" + esc(e.output) + "</pre>\n";
+      if (!e.output.empty()) out += "<pre>" + escape_markup(e.output) + "</pre>\n";
       out += "</details>\n";
     }
     for (const auto& left : point.left_out) {
-      out += "<p class=\"meta\">" + esc(case_info(left.id).title) + ": not applicable &mdash; " +
-             esc(left.why) + "</p>\n";
+      out += "<p class=\"meta\">" + escape_markup(case_info(left.id).title) + ": not applicable &mdash; " +
+             escape_markup(left.why) + "</p>\n";
     }
   }
   out += "</div>\n";
@@ -281,7 +288,7 @@ void evidence_section(std::string& out, const Report& report) {
 
 std::string render_html(const Report& report) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" +
-                    esc(report.title.empty() ? "signet validate" : report.title) +
+                    escape_markup(report.title.empty() ? "signet validate" : report.title) +
                     " &mdash; signet validate</title>\n<style>" + std::string(kStyle) +
                     "</style></head><body>\n";
   summary_section(out, report);

@@ -8,38 +8,7 @@
 namespace signet::validate {
 namespace {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no control characters other than tab, LF and CR.
-        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+std::string xml(std::string_view text) { return escape_markup(text, Markup::kXml); }
 
 std::string seconds(long ms) {
   char buf[32];
@@ -97,30 +66,30 @@ std::string render_junit(const Report& report) {
       if (cell.verdict != Verdict::kPass) ++failures;
       point_ms += cell.evidence.elapsed_ms;
     }
-    out += "  <testsuite name=\"" + xml_escape(point.name) + "\" tests=\"" +
+    out += "  <testsuite name=\"" + xml(point.name) + "\" tests=\"" +
            std::to_string(point.cases.size()) + "\" failures=\"" + std::to_string(failures) +
            "\" errors=\"0\" skipped=\"0\" time=\"" + seconds(point_ms) + "\" timestamp=\"" +
-           xml_escape(report.started_at) + "\" hostname=\"" + xml_escape(report.host) + "\">\n";
+           xml(report.started_at) + "\" hostname=\"" + xml(report.host) + "\">\n";
     out += "    <properties>\n";
     out += "      <property name=\"kind\" value=\"" + std::string(point_kind_name(point.kind)) +
            "\"/>\n";
-    out += "      <property name=\"class\" value=\"" + xml_escape(point.artifact_class) + "\"/>\n";
-    out += "      <property name=\"target\" value=\"" + xml_escape(point.target) + "\"/>\n";
+    out += "      <property name=\"class\" value=\"" + xml(point.artifact_class) + "\"/>\n";
+    out += "      <property name=\"target\" value=\"" + xml(point.target) + "\"/>\n";
     for (const auto& left : point.left_out) {
       out += "      <property name=\"left-out:" + std::string(case_info(left.id).name) +
-             "\" value=\"" + xml_escape(left.why) + "\"/>\n";
+             "\" value=\"" + xml(left.why) + "\"/>\n";
     }
     out += "    </properties>\n";
     for (const auto& cell : point.cases) {
       const auto& info = case_info(cell.id);
-      out += "    <testcase classname=\"signet.validate." + xml_escape(point.name) + "\" name=\"" +
+      out += "    <testcase classname=\"signet.validate." + xml(point.name) + "\" name=\"" +
              std::string(info.name) + "\" time=\"" + seconds(cell.evidence.elapsed_ms) + "\">\n";
       if (cell.verdict != Verdict::kPass) {
         out += "      <failure type=\"" + std::string(verdict_name(cell.verdict)) +
-               "\" message=\"" + xml_escape(failure_message(cell)) + "\">" +
-               xml_escape(cell_text(cell)) + "</failure>\n";
+               "\" message=\"" + xml(failure_message(cell)) + "\">" +
+               xml(cell_text(cell)) + "</failure>\n";
       } else {
-        out += "      <system-out>" + xml_escape(cell_text(cell)) + "</system-out>\n";
+        out += "      <system-out>" + xml(cell_text(cell)) + "</system-out>\n";
       }
       out += "    </testcase>\n";
     }
