@@ -149,13 +149,22 @@ inline Result<void> use_wal_full_sync(sqlite3* db) {
   return exec(db, "PRAGMA synchronous=FULL");
 }
 
-// PRAGMA user_version: the schema version a signet database records (0 for a new file).
-inline Result<std::int64_t> user_version(sqlite3* db) {
+// PRAGMA user_version: the schema version a signet database records (0 for a new file). A version
+// newer than `supported` (a file written by a later signet) is Errc::kIo, naming `what` and `path`.
+inline Result<std::int64_t> schema_version(sqlite3* db, const std::string& what,
+                                           const std::filesystem::path& path,
+                                           std::int64_t supported) {
   auto version = Statement::prepare(db, "PRAGMA user_version");
   if (!version) return std::unexpected(version.error());
   auto row = version->step();
   if (!row) return std::unexpected(row.error());
-  return *row ? version->integer(0) : 0;
+  const std::int64_t current = *row ? version->integer(0) : 0;
+  if (current > supported) {
+    return fail(Errc::kIo, what + " " + path.string() + " has schema version " +
+                               std::to_string(current) + ", newer than this signet's " +
+                               std::to_string(supported));
+  }
+  return current;
 }
 
 inline Result<std::unique_ptr<sqlite3, void (*)(sqlite3*)>> open_handle(

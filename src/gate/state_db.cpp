@@ -21,7 +21,7 @@ using nlohmann::json;
 using sqlite::exec;
 using sqlite::open_handle;
 using sqlite::use_wal_full_sync;
-using sqlite::user_version;
+using sqlite::schema_version;
 using sqlite::Statement;
 using sqlite::WriteTransaction;
 
@@ -243,14 +243,9 @@ Result<void> StateDb::migrate() {
   if (auto journal = use_wal_full_sync(db); !journal) return journal;
   auto tx = WriteTransaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
-  auto version = user_version(db);
+  auto version = schema_version(db, "state database", path_, kSchemaVersion);
   if (!version) return std::unexpected(version.error());
   const std::int64_t current = *version;
-  if (current > kSchemaVersion) {
-    return fail(Errc::kIo, "state database " + path_.string() + " has schema version " +
-                               std::to_string(current) + ", newer than this signet's " +
-                               std::to_string(kSchemaVersion));
-  }
   if (current < kSchemaVersion) {
     if (auto schema = exec(db, kSchema); !schema) return schema;
     if (auto set = exec(db, "PRAGMA user_version = 1"); !set) return set;

@@ -18,7 +18,7 @@ using gate::sqlite::exec;
 using gate::sqlite::open_handle;
 using gate::sqlite::Statement;
 using gate::sqlite::use_wal_full_sync;
-using gate::sqlite::user_version;
+using gate::sqlite::schema_version;
 using gate::sqlite::WriteTransaction;
 using nlohmann::json;
 
@@ -354,14 +354,9 @@ Result<void> InventoryDb::migrate() {
   if (auto journal = use_wal_full_sync(db); !journal) return journal;
   auto tx = WriteTransaction::begin(db);
   if (!tx) return std::unexpected(tx.error());
-  auto version = user_version(db);
+  auto version = schema_version(db, "inventory database", path_, kSchemaVersion);
   if (!version) return std::unexpected(version.error());
   const std::int64_t current = *version;
-  if (current > kSchemaVersion) {
-    return fail(Errc::kIo, "inventory database " + path_.string() + " has schema version " +
-                               std::to_string(current) + ", newer than this signet's " +
-                               std::to_string(kSchemaVersion));
-  }
   if (current < kSchemaVersion) {
     // An existing file that is not an inventory (e.g. the gate's state database) is refused.
     auto tables = Statement::prepare(
