@@ -51,7 +51,8 @@ int run_baseline_export(const BaselineExportOptions& o) {
     return report_error(written.error());
   }
   std::cerr << "signet: baseline of scan " << (*scan)->id << " (" << statement->subjects.size()
-            << " files) signed by " << (*signer)->key.certificate().subject() << " -> " << o.out << '\n';
+            << " files) signed by " << (*signer)->key.certificate().subject() << " -> " << o.out
+            << '\n';
   return kExitOk;
 }
 
@@ -66,7 +67,8 @@ void add_baseline_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", o->db, "Inventory database")->capture_default_str();
   cmd->add_option("--scan", o->scan_id, "Scan id (default: the latest)");
   cmd->add_option("-o,--output", o->out, "Output signature file")->required();
-  cmd->add_option("--key", o->signer.key, "pkcs11: URI, or file:PATH (development only)")->required();
+  cmd->add_option("--key", o->signer.key, "pkcs11: URI, or file:PATH (development only)")
+      ->required();
   cmd->add_option("--cert", o->signer.cert, "Signer certificate (PEM)")->required();
   cmd->add_option("--chain", o->signer.chain, "Intermediate certificates to embed (PEM)");
   cmd->add_option("--crl", o->signer.crls, "CRLs to embed (PEM or DER)");

@@ -10,9 +10,9 @@
 
 namespace signet {
 
-// Reads a whole (small) file: signatures, policies, certificates. Refuses files over max_bytes so that
-// a hostile path (a device, a huge file) cannot exhaust memory.
-// Errc::kIo "WHAT PATH: strerror(err)".
+// Reads a whole (small) file: signatures, policies, certificates. Refuses files over max_bytes so
+// that a hostile path (a device, a huge file) cannot exhaust memory. Errc::kIo "WHAT PATH:
+// strerror(err)".
 [[nodiscard]] Error io_error(const std::string& what, const std::filesystem::path& path, int err);
 
 [[nodiscard]] Result<Bytes> read_file_bytes(const std::filesystem::path& path,

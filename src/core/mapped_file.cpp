@@ -20,7 +20,7 @@
 namespace signet {
 namespace {
 
-constexpr std::size_t kChunk = std::size_t{256} << 10;  // fits L2 with the digest's state
+constexpr std::size_t kChunk = std::size_t{256} << 10;     // fits L2 with the digest's state
 constexpr std::size_t kRereadFrom = std::size_t{1} << 20;  // smaller spans: straight from memory
 
 struct Mapping {
@@ -103,7 +103,8 @@ bool pipelined_read(int fd, off_t offset, std::size_t size,
       ok = n == 0;
       break;
     }
-    ok = consume(std::span<const std::uint8_t>(ring[i % kRing].data(), static_cast<std::size_t>(n)));
+    ok =
+        consume(std::span<const std::uint8_t>(ring[i % kRing].data(), static_cast<std::size_t>(n)));
     {
       const std::lock_guard lock(mutex);
       ++consumed;
@@ -120,7 +121,8 @@ bool pipelined_read(int fd, off_t offset, std::size_t size,
 
 bool for_each_chunk(std::span<const std::uint8_t> bytes,
                     const std::function<bool(std::span<const std::uint8_t>)>& consume) {
-  auto [fd, offset] = bytes.size() >= kRereadFrom ? backing_of(bytes) : std::pair<int, off_t>{-1, 0};
+  auto [fd, offset] =
+      bytes.size() >= kRereadFrom ? backing_of(bytes) : std::pair<int, off_t>{-1, 0};
   if (fd >= 0) {
     std::optional<bool> ok;
     try {

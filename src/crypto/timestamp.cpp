@@ -11,7 +11,6 @@ namespace signet::crypto {
 
 namespace {
 
-
 bool has_timestamping_eku(const Certificate& cert) {
   const auto ekus = cert.extended_key_usages();
   return ekus && std::find(ekus->begin(), ekus->end(), kOidTimeStampingEku) != ekus->end();

@@ -20,9 +20,10 @@ namespace signet::crypto {
 inline constexpr std::string_view kOidTimeStampingEku = "1.3.6.1.5.5.7.3.8";
 
 struct TimestampRequest {
-  std::span<const std::uint8_t> data;  // the bytes being time-stamped (a SignerInfo signature value)
+  std::span<const std::uint8_t>
+      data;  // the bytes being time-stamped (a SignerInfo signature value)
   DigestAlgorithm imprint_alg = DigestAlgorithm::kSha256;
-  TimePoint gen_time;                  // the TSA's clock reading, passed in by the caller
+  TimePoint gen_time;  // the TSA's clock reading, passed in by the caller
   std::string policy_oid = "1.3.6.1.4.1.57264.2.1";  // TSA policy id written into TSTInfo
 };
 
@@ -43,9 +44,10 @@ struct TimestampInfo {
 
 // Verifies: the token's CMS signature; the message imprint equals digest(covered_data); the TSA
 // certificate chains to `tsa_anchors` at genTime and carries the timeStamping EKU (critical per RFC
-// 3161). Errors use Errc::kMalformed (unparsable) or Errc::kCrypto (does not verify), with a reason.
-[[nodiscard]] Result<TimestampInfo> verify_timestamp_token(std::span<const std::uint8_t> token_der,
-                                                           std::span<const std::uint8_t> covered_data,
-                                                           const AnchorSet& tsa_anchors);
+// 3161). Errors use Errc::kMalformed (unparsable) or Errc::kCrypto (does not verify), with a
+// reason.
+[[nodiscard]] Result<TimestampInfo> verify_timestamp_token(
+    std::span<const std::uint8_t> token_der, std::span<const std::uint8_t> covered_data,
+    const AnchorSet& tsa_anchors);
 
 }  // namespace signet::crypto

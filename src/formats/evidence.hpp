@@ -58,10 +58,10 @@ struct SignerEvidence {
   std::string signature_algorithm;
   int key_bits = 0;
   std::string curve;
-  std::optional<TimePoint> signing_time;           // claimed by the signer (not trusted for policy)
+  std::optional<TimePoint> signing_time;  // claimed by the signer (not trusted for policy)
   std::vector<TimestampEvidence> timestamps;
-  std::optional<KeyReference> key_reference;       // when `certificate` is not embedded
-  std::string position;                            // where it sits ("WIN_CERTIFICATE 1, nested 1")
+  std::optional<KeyReference> key_reference;  // when `certificate` is not embedded
+  std::string position;                       // where it sits ("WIN_CERTIFICATE 1, nested 1")
   // Format-level findings about this signer that deny it whatever the policy: BAD_SIGNATURE,
   // MISSING_SIGNED_ATTRIBUTES, WEAK_ALGORITHM (per the format's algorithm profile).
   std::vector<Reason> problems;
@@ -77,9 +77,9 @@ struct CoveredArtifact {
 };
 
 // How a format unit names the artifact it covers (CoveredArtifact::sha256): the SHA-256 of the
-// whole input. The unit computes it unless the caller already has it (the inventory and the exec gate
-// hash while they read) or will not report it (`signet verify` with neither --json nor an event
-// sink), which saves a pass over the bytes: for a large Authenticode image, half the work.
+// whole input. The unit computes it unless the caller already has it (the inventory and the exec
+// gate hash while they read) or will not report it (`signet verify` with neither --json nor an
+// event sink), which saves a pass over the bytes: for a large Authenticode image, half the work.
 struct ArtifactName {
   std::optional<std::string> sha256;  // known lower-case hex; nullopt: computed from the bytes
   bool wanted = true;                 // false (and no sha256): CoveredArtifact::sha256 stays empty
@@ -88,15 +88,15 @@ struct ArtifactName {
 };
 
 struct SignatureEvidence {
-  std::string format;                               // "signet", ...
+  std::string format;  // "signet", ...
   std::vector<SignerEvidence> signers;
-  std::vector<crypto::Certificate> certificates;    // untrusted pool for chain building
-  std::vector<crypto::Crl> crls;                    // embedded CRLs
-  std::optional<Statement> statement;               // formats with a signed Statement
-  std::vector<CoveredArtifact> covered;             // formats without one
+  std::vector<crypto::Certificate> certificates;  // untrusted pool for chain building
+  std::vector<crypto::Crl> crls;                  // embedded CRLs
+  std::optional<Statement> statement;             // formats with a signed Statement
+  std::vector<CoveredArtifact> covered;           // formats without one
   // Facts for display (`signet inspect`), never judged: ("pe", "PE32+"), ("image digest", ...).
   std::vector<std::pair<std::string, std::string>> details;
-  std::vector<Reason> problems;                     // format-level findings denying the whole thing
+  std::vector<Reason> problems;  // format-level findings denying the whole thing
   // Chains are validated with RFC 5280 strictness for signet's own signatures; third-party formats
   // are judged as their own tools judge them (crypto::ChainOptions::strict).
   bool strict_chain = true;

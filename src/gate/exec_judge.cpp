@@ -61,8 +61,8 @@ policy::Decision judge_code(const ExecGateConfig& config, GateClass c, const std
   const auto context = context_for(c, path, content.sha256, now);
   if (!content.bytes.empty()) {
     if (const auto format = formats::detect_embedded(content.bytes)) {
-      auto evidence = formats::parse_format(*format, content.bytes, std::nullopt,
-                                               {.sha256 = content.sha256});
+      auto evidence =
+          formats::parse_format(*format, content.bytes, std::nullopt, {.sha256 = content.sha256});
       policy::Decision d =
           evidence ? policy::evaluate(*config.policy, *evidence, context)
                    : policy::deny_without_evidence(

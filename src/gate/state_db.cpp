@@ -20,9 +20,9 @@ namespace {
 using nlohmann::json;
 using sqlite::exec;
 using sqlite::open_handle;
-using sqlite::use_wal_full_sync;
 using sqlite::schema_version;
 using sqlite::Statement;
+using sqlite::use_wal_full_sync;
 using sqlite::WriteTransaction;
 
 constexpr int kSchemaVersion = 1;

@@ -68,12 +68,15 @@ Result<ContentReader> ContentReader::create(std::size_t buffer_bytes) {
 ssize_t ContentReader::read_chunk(int fd, bool first, bool& direct) {
   if (first) {
     // From the page cache only (RWF_NOWAIT): EAGAIN means the file is not cached.
-    struct iovec iov {buffer_.get(), buffer_size_};
+    struct iovec iov {
+      buffer_.get(), buffer_size_
+    };
     const ssize_t n = ::preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EOPNOTSUPP)) return n;
     if (errno == EAGAIN) {
       const int flags = ::fcntl(fd, F_GETFL);
-      direct = flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_DIRECT) == 0;  // EINVAL: no O_DIRECT here
+      direct =
+          flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_DIRECT) == 0;  // EINVAL: no O_DIRECT here
     }
   }
   ssize_t n = ::read(fd, buffer_.get(), buffer_size_);

@@ -16,9 +16,9 @@ namespace {
 
 using gate::sqlite::exec;
 using gate::sqlite::open_handle;
+using gate::sqlite::schema_version;
 using gate::sqlite::Statement;
 using gate::sqlite::use_wal_full_sync;
-using gate::sqlite::schema_version;
 using gate::sqlite::WriteTransaction;
 using nlohmann::json;
 

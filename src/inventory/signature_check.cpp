@@ -160,7 +160,7 @@ SignatureStatus assess_signature(const SignatureInput& input, const SignatureJud
   }
   // A native signature needs only its Statement and our digest; the others read the bytes.
   auto evidence = formats::parse_format(*format, input.content, signature,
-                                       {.sha256 = std::string(input.sha256)});
+                                        {.sha256 = std::string(input.sha256)});
   if (!evidence) return invalid(status, ReasonCode::kMalformed, evidence.error().message);
   if (evidence->signers.empty() && evidence->problems.empty()) {
     status.format.clear();

@@ -26,8 +26,9 @@ void check_ticket(const formats::SignatureEvidence& evidence, const EvaluationCo
                           "the rule requires a change ticket, but the "
                           "signature carries none"});
   } else if (!context.ticket || context.ticket->empty()) {
-    add_reason(decision, {ReasonCode::kNoTicket, "signed for ticket " + single_quoted(signed_ticket) +
-                                                     ", but no ticket was given (--ticket)"});
+    add_reason(decision,
+               {ReasonCode::kNoTicket, "signed for ticket " + single_quoted(signed_ticket) +
+                                           ", but no ticket was given (--ticket)"});
   } else if (*context.ticket != signed_ticket) {
     add_reason(decision, {ReasonCode::kNoTicket, "ticket " + single_quoted(*context.ticket) +
                                                      " was given, but the signature is for " +
@@ -70,8 +71,9 @@ void check_version(const formats::SignatureEvidence& evidence, const InstalledSt
   if (!installed.version) return;
   const auto current = SemVer::parse(*installed.version);
   if (!current) {  // the state holds only versions that parsed; fail closed all the same
-    add_reason(decision, {ReasonCode::kRollback, "installed version " + single_quoted(*installed.version) +
-                                                     " cannot be compared"});
+    add_reason(decision,
+               {ReasonCode::kRollback,
+                "installed version " + single_quoted(*installed.version) + " cannot be compared"});
   } else if (*version < *current) {
     add_reason(decision, {ReasonCode::kRollback,
                           "version " + text + " is older than " + *installed.version +
@@ -105,7 +107,8 @@ void check_windows(const Policy& policy, const Rule& rule, const EvaluationConte
       decision.window = window->name;
       return;
     }
-    closed += (closed.empty() ? "" : ", ") + single_quoted(window->name) + " (" + window->text + ")";
+    closed +=
+        (closed.empty() ? "" : ", ") + single_quoted(window->name) + " (" + window->text + ")";
     if (local.empty() && !window->one_off()) local = local_time_text(*window, context.now);
   }
   const std::string when = format_rfc3339(context.now) + (local.empty() ? "" : " (" + local + ")");

@@ -82,8 +82,8 @@ StoreVerdict judge_in_store(const TrustStore& store, const formats::SignerEviden
       auto info = crypto::verify_timestamp_token(ts.token, ts.covered_data, store.tsa_anchors);
       if (!info) {
         out.failure = Reason{ReasonCode::kTimestampInvalid,
-                             which + " does not verify against trust_store " + single_quoted(store.name) +
-                                 ": " + info.error().message};
+                             which + " does not verify against trust_store " +
+                                 single_quoted(store.name) + ": " + info.error().message};
         return out;
       }
       gen_time = info->gen_time;
@@ -135,9 +135,10 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
   if (publisher.eku_oids.empty()) {
     if (ekus) {
       out.stage = Stage::kEku;
-      out.reason = Reason{ReasonCode::kWrongEku, who + " has EKU " + eku_list(*ekus) +
-                                                     ", publisher " + single_quoted(publisher.name) +
-                                                     " requires a certificate without EKU"};
+      out.reason =
+          Reason{ReasonCode::kWrongEku, who + " has EKU " + eku_list(*ekus) + ", publisher " +
+                                            single_quoted(publisher.name) +
+                                            " requires a certificate without EKU"};
       return out;
     }
   } else {
@@ -156,11 +157,11 @@ PublisherVerdict judge_as_publisher(const Publisher& publisher, const StoreVerdi
   }
   if (!publisher.subject || !publisher.subject->matches(cert.subject_attributes())) {
     out.stage = Stage::kSubject;
-    out.reason =
-        Reason{ReasonCode::kUntrustedPublisher,
-               "subject " + single_quoted(cert.subject()) + " does not match publisher " +
-                   single_quoted(publisher.name) + " (pattern " +
-                   single_quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
+    out.reason = Reason{
+        ReasonCode::kUntrustedPublisher,
+        "subject " + single_quoted(cert.subject()) + " does not match publisher " +
+            single_quoted(publisher.name) + " (pattern " +
+            single_quoted(publisher.subject ? publisher.subject->text() : std::string()) + ")"};
     return out;
   }
   if (require_timestamp && !in_store.timestamp) {

@@ -97,11 +97,13 @@ std::string flags(const CellResult& cell) {
 
 void summary_section(std::string& out, const Report& report) {
   const auto& s = report.summary;
-  out += "<h1>" + escape_markup(report.title.empty() ? "Code signing coverage validation" : report.title) +
+  out += "<h1>" +
+         escape_markup(report.title.empty() ? "Code signing coverage validation" : report.title) +
          "</h1>\n";
   out += "<p class=\"meta\">signet " + escape_markup(report.signet_version) + " &middot; host " +
          escape_markup(report.host) + " &middot; " + escape_markup(report.started_at) + " to " +
-         escape_markup(report.finished_at) + " &middot; plan <code>" + escape_markup(report.plan_path) + "</code>";
+         escape_markup(report.finished_at) + " &middot; plan <code>" +
+         escape_markup(report.plan_path) + "</code>";
   if (report.soc_listen) {
     out += " &middot; SOC receiver " + escape_markup(*report.soc_listen) + " (" +
            std::to_string(report.soc_messages) + " messages)";
@@ -120,13 +122,14 @@ void matrix_section(std::string& out, const Report& report) {
   out += "<h2>Coverage matrix</h2>\n<table id=\"matrix\">\n<thead><tr><th>Point</th><th>Kind</th>";
   for (const auto& info : case_catalogue()) {
     out += "<th class=\"case\" title=\"" +
-           escape_markup(std::string(info.title) + ": " + std::string(info.what)) + "\">" + escape_markup(info.name) +
-           "</th>";
+           escape_markup(std::string(info.title) + ": " + std::string(info.what)) + "\">" +
+           escape_markup(info.name) + "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& point : report.points) {
     out += "<tr><th title=\"" + escape_markup(point.artifact_class + " " + point.target) + "\">" +
-           escape_markup(point.name) + "</th><td>" + std::string(point_kind_name(point.kind)) + "</td>";
+           escape_markup(point.name) + "</th><td>" + std::string(point_kind_name(point.kind)) +
+           "</td>";
     for (const auto& info : case_catalogue()) {
       const CellResult* cell = nullptr;
       for (const auto& c : point.cases) {
@@ -137,15 +140,16 @@ void matrix_section(std::string& out, const Report& report) {
         for (const auto& left : point.left_out) {
           if (left.id == info.id) why = "not applicable: " + left.why;
         }
-        out += "<td class=\"cell na\" data-verdict=\"n/a\" title=\"" + escape_markup(why) + "\">&ndash;</td>";
+        out += "<td class=\"cell na\" data-verdict=\"n/a\" title=\"" + escape_markup(why) +
+               "\">&ndash;</td>";
         continue;
       }
       const std::string verdict(verdict_name(cell->verdict));
       out += "<td class=\"cell " + verdict + "\" data-verdict=\"" + verdict + "\" data-case=\"" +
              std::string(info.name) + "\" title=\"" +
              escape_markup(std::string(info.title) + ": " + verdict) + "\"><a href=\"#" +
-             escape_markup(cell_id(point, info.id)) + "\">" + verdict_symbol(cell->verdict) + "<small>" +
-             flags(*cell) + "</small></a></td>";
+             escape_markup(cell_id(point, info.id)) + "\">" + verdict_symbol(cell->verdict) +
+             "<small>" + flags(*cell) + "</small></a></td>";
     }
     out += "</tr>\n";
   }
@@ -163,9 +167,11 @@ void technique_section(std::string& out, const Report& report) {
       "</th><th>Name</th><th>Cells</th><th>Passed</th><th>Points</th></tr></thead><tbody>\n";
   for (const auto& t : report.techniques) {
     const std::string cls = t.cells == 0 ? "na" : t.pass == t.cells ? "pass" : "fail";
-    out += "<tr class=\"" + cls + "\"><td>" + escape_markup(t.id) + "</td><td>" + escape_markup(t.name) + "</td><td>" +
-           std::to_string(t.cells) + "</td><td>" + std::to_string(t.pass) + "</td><td>" +
-           escape_markup(t.cells == 0 ? std::string("not tested") : join(t.points, ", ")) + "</td></tr>\n";
+    out += "<tr class=\"" + cls + "\"><td>" + escape_markup(t.id) + "</td><td>" +
+           escape_markup(t.name) + "</td><td>" + std::to_string(t.cells) + "</td><td>" +
+           std::to_string(t.pass) + "</td><td>" +
+           escape_markup(t.cells == 0 ? std::string("not tested") : join(t.points, ", ")) +
+           "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 }
@@ -185,10 +191,11 @@ void gap_section(std::string& out, const Report& report) {
     std::vector<std::string> lacks;
     for (const auto lack : g.lacks) lacks.emplace_back(gap_lack_name(lack));
     out += "<tr id=\"gap-" + std::to_string(i + 1) + "\"><td>" + std::to_string(i + 1) +
-           "</td><td>" + escape_markup(g.asset) + "</td><td>" + escape_markup(g.workflow) + "</td><td>" +
-           escape_markup(g.reason) + "</td><td>" + escape_markup(join(lacks, ", ")) + "</td><td>" +
-           escape_markup(g.change_approval) + "</td><td>" + escape_markup(g.monitoring) + "</td><td>" +
-           escape_markup(g.access_control) + "</td></tr>\n";
+           "</td><td>" + escape_markup(g.asset) + "</td><td>" + escape_markup(g.workflow) +
+           "</td><td>" + escape_markup(g.reason) + "</td><td>" + escape_markup(join(lacks, ", ")) +
+           "</td><td>" + escape_markup(g.change_approval) + "</td><td>" +
+           escape_markup(g.monitoring) + "</td><td>" + escape_markup(g.access_control) +
+           "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 }
@@ -198,8 +205,8 @@ std::string cell_links(const std::vector<std::string>& cells) {
   for (const auto& cell : cells) {
     const auto slash = cell.find('/');
     const std::string id = "cell-" + cell.substr(0, slash) + "-" + cell.substr(slash + 1);
-    out += (out.empty() ? "" : ", ") + std::string("<a href=\"#") + escape_markup(id) + "\">" + escape_markup(cell) +
-           "</a>";
+    out += (out.empty() ? "" : ", ") + std::string("<a href=\"#") + escape_markup(id) + "\">" +
+           escape_markup(cell) + "</a>";
   }
   return out;
 }
@@ -218,37 +225,42 @@ void compliance_section(std::string& out, const Report& report) {
       gaps += (gaps.empty() ? "" : "; ") + std::string("<a href=\"#gap-") +
               std::to_string(index + 1) + "\">" + escape_markup(report.gaps[index].asset) + "</a>";
     }
-    out += "<tr><td><b>" + escape_markup(r.id) + "</b><br>" + escape_markup(r.title) + "</td><td class=\"" + cls +
-           "\">" + escape_markup(r.status) + "</td><td>" + escape_markup(r.criterion) + "</td><td>" +
-           cell_links(r.passing) + "</td><td>" + cell_links(r.failing) + "</td><td>" + gaps +
-           "</td></tr>\n";
+    out += "<tr><td><b>" + escape_markup(r.id) + "</b><br>" + escape_markup(r.title) +
+           "</td><td class=\"" + cls + "\">" + escape_markup(r.status) + "</td><td>" +
+           escape_markup(r.criterion) + "</td><td>" + cell_links(r.passing) + "</td><td>" +
+           cell_links(r.failing) + "</td><td>" + gaps + "</td></tr>\n";
   }
   out += "</tbody></table>\n";
 }
 
 void row(std::string& out, std::string_view name, const std::string& value, bool code = false) {
   if (value.empty()) return;
-  out += "<tr><th>" + std::string(name) + "</th><td>" + (code ? "<code>" : "") + escape_markup(value) +
-         (code ? "</code>" : "") + "</td></tr>";
+  out += "<tr><th>" + std::string(name) + "</th><td>" + (code ? "<code>" : "") +
+         escape_markup(value) + (code ? "</code>" : "") + "</td></tr>";
 }
 
 void evidence_section(std::string& out, const Report& report) {
   out += "<h2>Evidence</h2>\n<div id=\"evidence\">\n";
   for (const auto& point : report.points) {
     out += "<h3>" + escape_markup(point.name) + " <small class=\"meta\">" +
-           std::string(point_kind_name(point.kind)) + ", class " + escape_markup(point.artifact_class) +
-           (point.target.empty() ? "" : ", target " + escape_markup(point.target)) + "</small></h3>\n";
+           std::string(point_kind_name(point.kind)) + ", class " +
+           escape_markup(point.artifact_class) +
+           (point.target.empty() ? "" : ", target " + escape_markup(point.target)) +
+           "</small></h3>\n";
     out += "<p class=\"meta\">policy <code>" + escape_markup(point.policy) +
            "</code>; events looked for in " +
-           escape_markup(point.sinks.empty() ? std::string("(no sink)") : join(point.sinks, ", ")) + "</p>\n";
+           escape_markup(point.sinks.empty() ? std::string("(no sink)") : join(point.sinks, ", ")) +
+           "</p>\n";
     if (point.error) out += "<p class=\"fail\">" + escape_markup(*point.error) + "</p>\n";
-    for (const auto& note : point.notes) out += "<p class=\"meta\">" + escape_markup(note) + "</p>\n";
+    for (const auto& note : point.notes)
+      out += "<p class=\"meta\">" + escape_markup(note) + "</p>\n";
     for (const auto& cell : point.cases) {
       const auto& info = case_info(cell.id);
       const auto& e = cell.evidence;
       const std::string verdict(verdict_name(cell.verdict));
-      out += "<details id=\"" + escape_markup(cell_id(point, cell.id)) + "\"><summary><span class=\"badge " +
-             verdict + "\">" + verdict + "</span>" + escape_markup(info.title) + " &mdash; " +
+      out += "<details id=\"" + escape_markup(cell_id(point, cell.id)) +
+             "\"><summary><span class=\"badge " + verdict + "\">" + verdict + "</span>" +
+             escape_markup(info.title) + " &mdash; " +
              (cell.id == CaseId::kControl ? (cell.blocked ? "blocked" : "allowed")
                                           : (cell.blocked ? "blocked" : "allowed")) +
              ", " + (cell.logged ? "logged" : "not logged") + ", " +
@@ -277,8 +289,8 @@ void evidence_section(std::string& out, const Report& report) {
       out += "</details>\n";
     }
     for (const auto& left : point.left_out) {
-      out += "<p class=\"meta\">" + escape_markup(case_info(left.id).title) + ": not applicable &mdash; " +
-             escape_markup(left.why) + "</p>\n";
+      out += "<p class=\"meta\">" + escape_markup(case_info(left.id).title) +
+             ": not applicable &mdash; " + escape_markup(left.why) + "</p>\n";
     }
   }
   out += "</div>\n";

@@ -86,8 +86,8 @@ std::string render_junit(const Report& report) {
              std::string(info.name) + "\" time=\"" + seconds(cell.evidence.elapsed_ms) + "\">\n";
       if (cell.verdict != Verdict::kPass) {
         out += "      <failure type=\"" + std::string(verdict_name(cell.verdict)) +
-               "\" message=\"" + xml(failure_message(cell)) + "\">" +
-               xml(cell_text(cell)) + "</failure>\n";
+               "\" message=\"" + xml(failure_message(cell)) + "\">" + xml(cell_text(cell)) +
+               "</failure>\n";
       } else {
         out += "      <system-out>" + xml(cell_text(cell)) + "</system-out>\n";
       }

@@ -15,8 +15,8 @@ constexpr std::array<std::uint8_t, 16> kDetached{'s', 'i', 'g', 'n', 'e', 't', '
 
 void touch(const signet::crypto::CmsSignedData& cms) {
   // Read every field so that ASan sees any dangling or half-built member.
-  std::size_t total = cms.content_type_oid.size() + cms.content.size() + cms.certificates.size() +
-                      cms.crls.size();
+  std::size_t total =
+      cms.content_type_oid.size() + cms.content.size() + cms.certificates.size() + cms.crls.size();
   for (const auto& signer : cms.signers) {
     total += signer.sid_issuer.size() + signer.sid_serial_hex.size() +
              signer.digest_algorithm.size() + signer.signature_algorithm.size() +

@@ -9,8 +9,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto evidence = signet::formats::parse_native_signature({data, size});
   if (!evidence) return 0;
-  std::size_t total = evidence->format.size() + evidence->certificates.size() +
-                      evidence->crls.size();
+  std::size_t total =
+      evidence->format.size() + evidence->certificates.size() + evidence->crls.size();
   for (const auto& signer : evidence->signers) {
     total += signer.problems.size() + signer.timestamps.size() + signer.curve.size();
     for (const auto& problem : signer.problems) total += problem.detail.size();

@@ -115,7 +115,8 @@ TEST(Digest, MappedFileSpansAreReadBackAndAShrunkFileGivesNoDigest) {
     // An inner range at an odd offset (pread at that offset), and a small one (from memory).
     const auto inner = whole.subspan(12345, (2u << 20) + 77);
     EXPECT_EQ(to_hex(digest_bytes(alg, inner)),
-              to_hex(digest_bytes(alg, std::span<const std::uint8_t>(data).subspan(12345, inner.size()))));
+              to_hex(digest_bytes(
+                  alg, std::span<const std::uint8_t>(data).subspan(12345, inner.size()))));
     EXPECT_EQ(to_hex(digest_bytes(alg, whole.first(1000))),
               to_hex(digest_bytes(alg, std::span<const std::uint8_t>(data).first(1000))));
   }

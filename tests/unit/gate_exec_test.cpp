@@ -381,8 +381,8 @@ TEST_F(ExecGateTest, ARuleInAuditModeReleasesUnlistedFilesOfItsClassOnly) {
                                              .publishers = {"ot-engineering"},
                                              .mode = policy::Mode::kAudit});
   auto p = std::make_shared<const policy::Policy>(policy(spec));
-  auto gate = make_gate(make_exec_config(p, {bundle({trusted_})}, std::nullopt,
-                                         FixedClock().now(), 1));
+  auto gate =
+      make_gate(make_exec_config(p, {bundle({trusted_})}, std::nullopt, FixedClock().now(), 1));
   feed(*gate, {{kEventOpenExecPerm, 10, kShell}, {kEventOpenPerm, 11, kShell + 1}});
   EXPECT_EQ(source_.answers_of(10), std::vector<bool>{true});   // executable: the audit rule
   EXPECT_EQ(source_.answers_of(11), std::vector<bool>{false});  // library: rule "code" enforces
