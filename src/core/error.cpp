@@ -1,5 +1,7 @@
 #include "core/error.hpp"
 
+#include <cstring>
+
 namespace signet {
 
 std::string_view errc_name(Errc code) noexcept {
@@ -32,5 +34,7 @@ std::string Error::describe() const {
   out += message;
   return out;
 }
+
+std::string errno_text(int err) { return std::strerror(err); }  // NOLINT(concurrency-mt-unsafe)
 
 }  // namespace signet

@@ -38,4 +38,7 @@ using Result = std::expected<T, Error>;
   return std::unexpected<Error>(Error{code, std::move(message)});
 }
 
+// strerror(err) as a std::string, for messages.
+[[nodiscard]] std::string errno_text(int err);
+
 }  // namespace signet

@@ -10,8 +10,6 @@
 namespace signet {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
-
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}

@@ -37,7 +37,6 @@ class FileDescriptor {
   int fd_;
 };
 
-std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 

@@ -13,8 +13,6 @@
 namespace signet::telemetry {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
-
 std::string name_of(const Endpoint& e) {
   return e.host.find(':') != std::string::npos ? "[" + e.host + "]:" + e.port
                                                : e.host + ":" + e.port;
