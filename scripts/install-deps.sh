@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config
-  libssl-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
+  libssl-dev libsqlite3-dev liburing-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libp11-dev libengine-pkcs11-openssl
   # keys in tokens
   softhsm2 opensc

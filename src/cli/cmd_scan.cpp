@@ -42,6 +42,7 @@ struct ScanOptions {
   bool cross_mounts = false, full = false, no_progress = false;
   std::optional<std::int64_t> since, scan_id;
   unsigned jobs = 0;
+  std::string io = "auto";
 };
 
 // SIGINT/SIGTERM: the scan stops and records nothing (a second signal ends the process at once;
@@ -111,6 +112,9 @@ std::optional<Scanned> scan_paths(const ScanOptions& o, inventory::InventoryDb& 
   options.cross_mounts = o.cross_mounts;
   options.full = o.full;
   options.jobs = o.jobs;
+  options.io = o.io == "threads" ? inventory::ReadEngine::kThreads
+               : o.io == "uring" ? inventory::ReadEngine::kUring
+                                 : inventory::ReadEngine::kAuto;
   options.policy = policy;
   options.now = clock_now();
   options.host = host_name();
@@ -337,7 +341,13 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--history", o->history, "List the scans");
   cmd->add_flag("--cross-mounts", o->cross_mounts, "Descend into other file systems");
   cmd->add_flag("--full", o->full, "Read every file, even those unchanged since the last scan");
-  cmd->add_option("--jobs", o->jobs, "Reader threads (default: twice the cores, 16 to 64)");
+  cmd->add_option("--jobs", o->jobs,
+                  "Files read at once (default: io_uring 64 per core; threads: twice the cores, "
+                  "16 to 64)");
+  cmd->add_option("--io", o->io,
+                  "How contents are read: auto (io_uring where the kernel allows it, else "
+                  "threads), uring, threads")
+      ->check(CLI::IsMember({"auto", "uring", "threads"}));
   cmd->add_flag("--no-progress", o->no_progress, "No progress bar, even on a terminal");
   cmd->callback([o, &exit_code] { exit_code = run_scan_command(*o); });
 }

@@ -115,6 +115,7 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
                 {"hashed", s.hashed},
                 {"reused", s.reused},
                 {"bytes_hashed", s.bytes_hashed},
+                {"io", s.io_uring ? "io_uring" : "threads"},
                 {"unreadable", s.unreadable},
                 {"vanished", s.vanished},
                 {"errors", s.errors},
@@ -132,8 +133,8 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
   std::cout << "scan " << scan.id << " of " << joined_roots(scan.roots) << ": " << s.files
             << " files, " << s.symlinks << " symlinks in " << std::fixed << std::setprecision(1)
             << seconds << " s\n";
-  std::cout << "  read " << s.hashed << " (" << human_bytes(s.bytes_hashed) << "), unchanged "
-            << s.reused << '\n';
+  std::cout << "  read " << s.hashed << " (" << human_bytes(s.bytes_hashed) << ", "
+            << (s.io_uring ? "io_uring" : "threads") << "), unchanged " << s.reused << '\n';
   std::cout << "  kinds:";
   for (const auto& [kind, n] : s.by_kind) std::cout << ' ' << kind << ' ' << n;
   std::cout << "\n  signatures:";

@@ -15,13 +15,50 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/hex.hpp"
 #include "crypto/digest.hpp"
+#include "inventory/unique_fd.hpp"
 
 namespace signet::inventory {
+
+inline constexpr std::size_t kDirectAlign = 4096;
+// A file that changed while it was read is read once more, then reported.
+inline constexpr int kReadAttempts = 2;
+
+// Whether the page cache holds every page of the first `size` bytes of `fd`, found without
+// reading: cachestat(2) (Linux 6.5 on), else mincore(2) on a mapping of at most the first 64 MiB.
+// A probing read would not do: even with RWF_NOWAIT it starts readahead of the very pages that an
+// O_DIRECT read then fetches a second time. kUnknown: neither call is possible here.
+enum class Cached { kAll, kNotAll, kUnknown };
+// (`use_cachestat` false: mincore(2) only, as on kernels before 6.5; for the tests.)
+[[nodiscard]] Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat = true);
+
+// Turns O_DIRECT on or off for `fd`; false when the filesystem refuses it.
+bool set_direct(int fd, bool on);
+
+// A heap buffer aligned for O_DIRECT (kDirectAlign), its size rounded up to that alignment.
+class AlignedBuffer {
+ public:
+  AlignedBuffer() = default;
+  explicit AlignedBuffer(std::size_t bytes)
+      : size_((bytes + kDirectAlign - 1) / kDirectAlign * kDirectAlign),
+        data_(static_cast<std::uint8_t*>(std::aligned_alloc(kDirectAlign, size_))) {
+    if (!data_) size_ = 0;
+  }
+  [[nodiscard]] std::uint8_t* data() const noexcept { return data_.get(); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+
+ private:
+  struct Free {
+    void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+  };
+  std::size_t size_ = 0;
+  std::unique_ptr<std::uint8_t, Free> data_;
+};
 
 struct ContentRead {
   struct stat st {};  // of what was read
@@ -30,6 +67,7 @@ struct ContentRead {
   Bytes tail;     // last kTailBytes
   Bytes content;  // the whole file when kept
   bool content_complete = false;
+  std::uint64_t bytes_read = 0;  // by every attempt
   // Set instead of the digest when the file could not be read consistently.
   std::string error;
   bool vanished = false;
@@ -42,30 +80,56 @@ struct ReadRequest {
   std::uint64_t max_content_bytes = 0;  // never keep more than this
 };
 
+// One attempt at one file: opened, then fed its bytes in file order by whichever reader fetches
+// them (ContentReader below, or RingReader in uring_reader.hpp), then checked and finished.
+class FileRead {
+ public:
+  // Opens and fstats the file; false when that already settled it (out().error/vanished set).
+  bool open(const ReadRequest& request);
+  // The next bytes of the file, in order: digest, head, tail and (when kept) content.
+  void take(std::span<const std::uint8_t> chunk, crypto::StreamingDigest& digest);
+  // Every byte fstat promised has been taken (a file that grew has more: finish() says so).
+  [[nodiscard]] bool complete() const noexcept { return total_ >= size_; }
+  // Whether the whole content is being kept (known after the first chunk).
+  [[nodiscard]] bool keeping() const noexcept { return keep_; }
+  // Finishes the digest; false when the file changed while it was read (`out().error` is set).
+  bool finish(crypto::StreamingDigest& digest);
+  // Abandons the file after a read error (the digest is reset for the next file).
+  void fail(std::string error, crypto::StreamingDigest& digest);
+
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  [[nodiscard]] std::uint64_t taken() const noexcept { return total_; }
+  [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+  [[nodiscard]] ContentRead& out() noexcept { return out_; }
+
+ private:
+  UniqueFd fd_;
+  ContentRead out_;
+  std::uint64_t size_ = 0;
+  std::uint64_t total_ = 0;
+  std::uint64_t max_content_ = 0;
+  bool keep_requested_ = false;
+  bool keep_ = false;
+};
+
+// Reads one file at a time with blocking reads on the calling thread (the `--io threads` engine,
+// and the fallback where io_uring is not available).
 class ContentReader {
  public:
   [[nodiscard]] static Result<ContentReader> create(std::size_t buffer_bytes);
 
+  // Up to two attempts: a file that changed while being read is read once more.
   [[nodiscard]] ContentRead read(const ReadRequest& request);
-
-  // Bytes read so far by this reader.
-  [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
  private:
   ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes);
   // Reads into buffer_ (O_DIRECT once the file turned out not to be cached).
   ssize_t read_chunk(int fd, bool first, bool& direct);
-  // One pass; false when the file changed meanwhile (`out` then holds the error).
+  // One attempt; false when the file changed meanwhile (`out` then holds the error).
   bool read_once(const ReadRequest& request, ContentRead& out);
 
   crypto::StreamingDigest digest_;
-  struct FreeAligned {
-    void operator()(std::uint8_t* p) const noexcept { std::free(p); }
-  };
-  // Aligned for O_DIRECT (4 KiB, the largest logical block size of the disks we read).
-  std::unique_ptr<std::uint8_t, FreeAligned> buffer_;
-  std::size_t buffer_size_ = 0;
-  std::uint64_t bytes_read_ = 0;
+  AlignedBuffer buffer_;
 };
 
 }  // namespace signet::inventory

@@ -13,17 +13,20 @@
 #include "inventory/path_text.hpp"
 #include "inventory/signature_check.hpp"
 #include "inventory/tree_walker.hpp"
+#include "inventory/uring_reader.hpp"
 #include "inventory/work_queue.hpp"
 
 namespace signet::inventory {
 namespace {
 
-constexpr std::size_t kJobQueue = 512;
+constexpr std::size_t kJobBatch = 16;  // files a walking thread hands to the readers at once
+constexpr std::size_t kJobQueue = 512 / kJobBatch;  // batches
 constexpr std::size_t kOutcomeQueue = 64;   // batches
 constexpr std::size_t kWalkerBatch = 1024;  // outcomes the walk hands over at once
 constexpr std::size_t kWorkerBatch = 32;
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
 constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
+constexpr unsigned kRingFilesPerCore = 32;
 
 std::int64_t nanoseconds(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -109,20 +112,44 @@ class Scan final : public WalkVisitor {
   Result<ScanSummary> run() {
     (void)raise_open_file_limit();
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const unsigned workers = options_.jobs != 0 ? options_.jobs : std::clamp(2 * cores, 16u, 64u);
+    std::vector<std::unique_ptr<RingReader>> rings;
+    if (options_.io != ReadEngine::kThreads) {
+      const unsigned at_once = options_.jobs != 0 ? options_.jobs : kRingFilesPerCore * cores;
+      const unsigned threads = std::min(cores, at_once);
+      for (unsigned i = 0; i < threads; ++i) {
+        auto ring = RingReader::create((at_once + threads - 1) / threads,
+                                       std::max<std::size_t>(options_.read_buffer_bytes / 4, 1));
+        if (!ring) {
+          if (options_.io == ReadEngine::kUring) return std::unexpected(ring.error());
+          rings.clear();
+          break;
+        }
+        rings.push_back(std::move(*ring));
+      }
+    }
     std::vector<ContentReader> readers;
+    const unsigned workers = !rings.empty()     ? static_cast<unsigned>(rings.size())
+                             : options_.jobs != 0 ? options_.jobs
+                                                  : std::clamp(2 * cores, 16u, 64u);
     for (unsigned i = 0; i < workers; ++i) {
       auto reader = ContentReader::create(options_.read_buffer_bytes);
       if (!reader) return std::unexpected(reader.error());
       readers.push_back(std::move(*reader));
     }
+    summary_.io_uring = !rings.empty();
     std::thread store([this] { store_loop(); });
     std::vector<std::thread> threads;
-    for (auto& reader : readers) threads.emplace_back([this, &reader] { worker_loop(reader); });
+    for (unsigned i = 0; i < workers; ++i) {
+      threads.emplace_back([this, &readers, &rings, i] {
+        // All of the files, or what a broken ring left.
+        worker_loop(readers[i], rings.empty() ? std::vector<WalkedFile>() : ring_loop(*rings[i]));
+      });
+    }
 
     const unsigned walkers =
         options_.walk_threads != 0 ? options_.walk_threads : std::min(2 * cores, 8u);
     walked_.resize(walkers + 1);  // the last batch is the loading thread's
+    to_read_.resize(walkers + 1);
     std::thread loader([this, walkers] { load_previous(walkers); });
     WalkOptions walk_options{options_.roots, options_.excludes, options_.cross_mounts, walkers,
                              &halt_};
@@ -130,6 +157,9 @@ class Scan final : public WalkVisitor {
     loader.join();
     for (auto& batch : walked_) {
       if (!batch.empty()) outcomes_.push(std::move(batch));
+    }
+    for (auto& batch : to_read_) {
+      if (!batch.empty()) (void)jobs_.push(std::move(batch));
     }
     jobs_.close();
     for (auto& t : threads) t.join();
@@ -238,7 +268,13 @@ class Scan final : public WalkVisitor {
       hand_over(thread, reuse_outcome(previous));
       return;
     }
-    (void)jobs_.push(own());
+    auto& batch = to_read_[thread];
+    batch.push_back(own());
+    if (batch.size() >= kJobBatch) {
+      (void)jobs_.push(std::move(batch));
+      batch = std::vector<WalkedFile>();
+      batch.reserve(kJobBatch);
+    }
   }
 
   void decide_symlink(unsigned thread, const std::string& path, const struct stat& st,
@@ -313,28 +349,102 @@ class Scan final : public WalkVisitor {
                                                                                           : nullptr;
   }
 
-  void worker_loop(ContentReader& reader) {
+  void worker_loop(ContentReader& reader, std::vector<WalkedFile> first = {}) {
     std::vector<Outcome> batch;
-    while (auto job = jobs_.pop()) {
-      if (stopped()) continue;  // drain: the scan will not be committed
-      batch.push_back(read_file(reader, *job));
-      job.reset();  // release the directory descriptor now
-      if (batch.size() >= kWorkerBatch) {
-        outcomes_.push(std::move(batch));
-        batch = std::vector<Outcome>();
+    for (std::optional<std::vector<WalkedFile>> jobs(std::move(first)); jobs;
+         jobs = jobs_.pop()) {
+      for (auto& job : *jobs) {
+        if (stopped()) break;  // drain: the scan will not be committed
+        batch.push_back(read_file(reader, job));
+        job = WalkedFile();  // release the directory descriptor now
+        if (batch.size() >= kWorkerBatch) {
+          outcomes_.push(std::move(batch));
+          batch = std::vector<Outcome>();
+        }
       }
     }
     if (!batch.empty()) outcomes_.push(std::move(batch));
   }
 
-  Outcome read_file(ContentReader& reader, WalkedFile& file) {
+  // One thread's files through its ring: up to the ring's slots at once, their jobs held here
+  // until settled. Returns when the jobs are done, or when the ring broke: then with the files it
+  // took from the queue and did not start (worker_loop reads them and the rest of the queue).
+  std::vector<WalkedFile> ring_loop(RingReader& ring) {
+    struct Held {
+      WalkedFile file;
+      std::optional<SidecarInput> sidecar;
+    };
+    std::vector<std::unique_ptr<Held>> held(ring.slots());
+    std::vector<Outcome> batch;
+    const auto flush = [&](std::size_t at_least) {
+      if (batch.size() >= at_least && !batch.empty()) {
+        outcomes_.push(std::move(batch));
+        batch = std::vector<Outcome>();
+      }
+    };
+    const auto done = [&](unsigned slot, ContentRead&& read) {
+      std::unique_ptr<Held> h = std::move(held[slot]);
+      batch.push_back(outcome_of(h->file, std::move(h->sidecar), std::move(read)));
+    };
+    std::vector<WalkedFile> jobs;  // taken from the queue, not started yet
+    std::size_t next = 0;
+    bool more = true;
+    while (!ring.broken() && (more || next < jobs.size() || ring.busy() > 0)) {
+      while (ring.has_room()) {
+        if (next == jobs.size()) {
+          if (!more) break;
+          bool closed = false;
+          std::optional<std::vector<WalkedFile>> taken =
+              ring.busy() == 0 ? jobs_.pop() : jobs_.try_pop(closed);
+          if (!taken) {
+            more = ring.busy() != 0 && !closed;
+            break;
+          }
+          jobs = std::move(*taken);
+          next = 0;
+          continue;
+        }
+        WalkedFile& job = jobs[next++];
+        if (stopped()) continue;  // drain: the scan will not be committed
+        auto h = std::make_unique<Held>(Held{std::move(job), std::nullopt});
+        h->sidecar = open_read(h->file);
+        unsigned slot = 0;
+        std::optional<ContentRead> settled = ring.start(
+            {h->file.dir->fd.get(), &h->file.name, h->sidecar.has_value(),
+             options_.max_content_bytes},
+            slot);
+        if (settled) {
+          batch.push_back(outcome_of(h->file, std::move(h->sidecar), std::move(*settled)));
+        } else {
+          held[slot] = std::move(h);
+        }
+        flush(kWorkerBatch);
+      }
+      if (ring.busy() > 0) ring.wait(done);
+      flush(kWorkerBatch);
+    }
+    flush(1);
+    jobs.erase(jobs.begin(), jobs.begin() + static_cast<long>(next));
+    return jobs;  // not started: the ring broke
+  }
+
+  // Before a file is opened: the test hook, and its separate signature if it has one.
+  std::optional<SidecarInput> open_read(const WalkedFile& file) {
     if (hooks_.before_open) hooks_.before_open(file.path);
-    std::optional<SidecarInput> sidecar;
-    if (file.sidecar_name) sidecar = read_sidecar(file.dir->fd.get(), *file.sidecar_name);
-    const std::uint64_t before = reader.bytes_read();
+    if (!file.sidecar_name) return std::nullopt;
+    return read_sidecar(file.dir->fd.get(), *file.sidecar_name);
+  }
+
+  Outcome read_file(ContentReader& reader, WalkedFile& file) {
+    std::optional<SidecarInput> sidecar = open_read(file);
     ContentRead read = reader.read(
         {file.dir->fd.get(), &file.name, sidecar.has_value(), options_.max_content_bytes});
-    progress_.bytes.fetch_add(reader.bytes_read() - before, std::memory_order_relaxed);
+    return outcome_of(file, std::move(sidecar), std::move(read));
+  }
+
+  // What was read becomes a record: classified, its signature judged.
+  Outcome outcome_of(WalkedFile& file, std::optional<SidecarInput> sidecar, ContentRead read) {
+    progress_.bytes.fetch_add(read.bytes_read, std::memory_order_relaxed);
     if (read.vanished) {
       return problem_outcome(std::move(file.path), "vanished before it could be read", true);
     }
@@ -463,7 +573,8 @@ class Scan final : public WalkVisitor {
   RecordSink& sink_;
   ScanProgress& progress_;
   const ScanHooks& hooks_;
-  WorkQueue<WalkedFile> jobs_;
+  WorkQueue<std::vector<WalkedFile>> jobs_;
+  std::vector<std::vector<WalkedFile>> to_read_;  // per walking thread: the batch being filled
   WorkQueue<std::vector<Outcome>> outcomes_;
   std::vector<std::vector<Outcome>> walked_;  // per walking thread: the batch being filled
   std::atomic<bool> halt_{false};             // the sink failed, or options.stop was seen

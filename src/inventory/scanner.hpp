@@ -95,15 +95,22 @@ class RecordSink {
   [[nodiscard]] virtual Result<void> reuse(const PreviousEntry& previous) = 0;
 };
 
+// How file contents are read. kAuto: through io_uring (uring_reader.hpp) where the kernel allows
+// it, else kThreads: blocking reads on `jobs` threads. kUring fails where io_uring is unavailable.
+enum class ReadEngine { kAuto, kUring, kThreads };
+
 struct ScanOptions {
   std::vector<std::string> roots;  // absolute, normalized
   std::vector<std::string> excludes;
   bool cross_mounts = false;
   bool full = false;          // read every file, even unchanged ones
-  unsigned jobs = 0;          // reader threads; 0: twice the cores, 16 to 64 (reads wait on I/O)
+  ReadEngine io = ReadEngine::kAuto;
+  // Files read at once. io_uring: spread over one thread per core; 0: 64 per core.
+  // Threads: one reader thread each; 0: twice the cores, 16 to 64 (the threads wait on I/O).
+  unsigned jobs = 0;
   unsigned walk_threads = 0;  // directory-walking threads; 0: twice the cores, at most 8
   unsigned load_threads = 1;  // threads loading the previous state
-  std::size_t read_buffer_bytes = 1 << 20;
+  std::size_t read_buffer_bytes = 1 << 20;  // per reader thread; per file in flight: a quarter
   // Files that may carry a signature are held in memory for their format unit up to this size;
   // larger ones are recorded as unverified.
   std::uint64_t max_content_bytes = std::uint64_t{256} << 20;
@@ -147,6 +154,7 @@ struct ScanSummary {
   std::map<std::string, std::uint64_t> by_state;  // signature_state_name -> files
   std::vector<ScanProblem> problems;              // the first kMaxProblems
   bool interrupted = false;
+  bool io_uring = false;  // the contents were read through io_uring
   static constexpr std::size_t kMaxProblems = 1000;
 };
 

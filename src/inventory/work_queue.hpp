@@ -38,6 +38,17 @@ class WorkQueue {
     return item;
   }
 
+  // Without waiting: an item, or nullopt when there is none now (`closed`: nor ever will be).
+  std::optional<T> try_pop(bool& closed) {
+    std::lock_guard lock(mutex_);
+    closed = closed_ && items_.empty();
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+
   // Consumers drain what is queued, then see the end; producers stop waiting.
   void close() {
     std::lock_guard lock(mutex_);

@@ -13,6 +13,7 @@
 #include "crypto/digest.hpp"
 #include "inventory/inventory_db.hpp"
 #include "inventory/scanner.hpp"
+#include "inventory/uring_reader.hpp"
 #include "support/test_pki.hpp"
 
 namespace signet::inventory {
@@ -43,9 +44,16 @@ class MemorySink final : public RecordSink {
   std::vector<std::int64_t> reused;
 };
 
-class InventoryScan : public ::testing::Test {
+// Every scan test runs with both read engines: io_uring and blocking threads.
+class InventoryScan : public ::testing::TestWithParam<ReadEngine> {
  protected:
   void SetUp() override {
+    options_.io = GetParam();
+    if (options_.io == ReadEngine::kUring) {
+      if (auto ring = RingReader::create(1, 4096); !ring) {
+        GTEST_SKIP() << "no io_uring here: " << ring.error().describe();
+      }
+    }
     root_ = dir_.path() + "/tree";
     std::filesystem::create_directories(root_ + "/sub");
     write(root_ + "/a.txt", "alpha");
@@ -67,7 +75,7 @@ class InventoryScan : public ::testing::Test {
   ScanOptions options_;
 };
 
-TEST_F(InventoryScan, RecordsFilesAndSymlinksSkipsSpecialFiles) {
+TEST_P(InventoryScan, RecordsFilesAndSymlinksSkipsSpecialFiles) {
   MemorySink sink;
   auto summary = scan(sink);
   ASSERT_TRUE(summary) << summary.error().describe();
@@ -91,7 +99,7 @@ TEST_F(InventoryScan, RecordsFilesAndSymlinksSkipsSpecialFiles) {
 // POSIX_FADV_DONTNEED after fsync. Sizes around the buffer and block boundaries; the digests must
 // equal the bytes' digests however the reader got them (where the filesystem refuses O_DIRECT,
 // the same files are simply read through the cache).
-TEST_F(InventoryScan, FilesNotInThePageCacheAreReadCompletely) {
+TEST_P(InventoryScan, FilesNotInThePageCacheAreReadCompletely) {
   std::map<std::string, std::string> want;
   std::string text;
   for (const std::size_t size : {std::size_t{16} << 10, std::size_t{20000}, std::size_t{1} << 20,
@@ -117,7 +125,7 @@ TEST_F(InventoryScan, FilesNotInThePageCacheAreReadCompletely) {
   }
 }
 
-TEST_F(InventoryScan, ExcludesByNameAndByPath) {
+TEST_P(InventoryScan, ExcludesByNameAndByPath) {
   options_.excludes = {"*.sh", root_ + "/link"};
   MemorySink sink;
   auto summary = scan(sink);
@@ -126,7 +134,7 @@ TEST_F(InventoryScan, ExcludesByNameAndByPath) {
   EXPECT_EQ(sink.records.size(), 1u);
 }
 
-TEST_F(InventoryScan, FileReplacedBetweenListingAndReadIsRecordedAsRead) {
+TEST_P(InventoryScan, FileReplacedBetweenListingAndReadIsRecordedAsRead) {
   MemorySink sink;
   ScanHooks hooks;
   hooks.before_open = [&](const std::string& path) {
@@ -144,7 +152,7 @@ TEST_F(InventoryScan, FileReplacedBetweenListingAndReadIsRecordedAsRead) {
   EXPECT_EQ(a.ino, now.st_ino);  // and its inode
 }
 
-TEST_F(InventoryScan, FileReplacedBySymlinkOrRemovedIsReportedNotFollowed) {
+TEST_P(InventoryScan, FileReplacedBySymlinkOrRemovedIsReportedNotFollowed) {
   MemorySink sink;
   ScanHooks hooks;
   hooks.before_open = [&](const std::string& path) {
@@ -165,7 +173,7 @@ TEST_F(InventoryScan, FileReplacedBySymlinkOrRemovedIsReportedNotFollowed) {
   EXPECT_EQ(summary->unreadable, 1u);
 }
 
-TEST_F(InventoryScan, StopFlagInterrupts) {
+TEST_P(InventoryScan, StopFlagInterrupts) {
   std::atomic<bool> stop{false};
   options_.stop = &stop;
   MemorySink sink;
@@ -176,7 +184,7 @@ TEST_F(InventoryScan, StopFlagInterrupts) {
   EXPECT_TRUE(summary->interrupted);
 }
 
-TEST_F(InventoryScan, DatabaseCommitsReusesAndRollsBack) {
+TEST_P(InventoryScan, DatabaseCommitsReusesAndRollsBack) {
   const std::string db_path = dir_.path() + "/inv.db";
   auto db = InventoryDb::open(db_path);
   ASSERT_TRUE(db) << db.error().describe();
@@ -238,6 +246,12 @@ TEST_F(InventoryScan, DatabaseCommitsReusesAndRollsBack) {
   ASSERT_TRUE(entries);
   EXPECT_EQ(entries->size(), 3u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, InventoryScan,
+                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads),
+                         [](const auto& param_info) {
+                           return param_info.param == ReadEngine::kUring ? "io_uring" : "threads";
+                         });
 
 TEST(InventoryDbFile, RefusesAFileThatIsNotAnInventory) {
   testing::TempDir dir;

@@ -1,0 +1,269 @@
+#include "inventory/uring_reader.hpp"
+
+#include <fcntl.h>
+#include <liburing.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "inventory/file_kind.hpp"
+
+namespace signet::inventory {
+
+struct RingReader::Ring {
+  io_uring ring{};
+  bool registered = false;  // the slots' buffers, by slot index
+  ~Ring() { io_uring_queue_exit(&ring); }
+};
+
+struct RingReader::Slot {
+  Slot(unsigned i, crypto::StreamingDigest d, std::size_t chunk_bytes)
+      : index(i), digest(std::move(d)), buffer(chunk_bytes) {}
+  unsigned index;
+  crypto::StreamingDigest digest;
+  AlignedBuffer buffer;
+  ReadRequest request;
+  FileRead file;
+  int attempt = 0;
+  std::uint64_t bytes = 0;  // read by the earlier attempts
+  bool direct = false;      // the descriptor is in O_DIRECT mode
+  std::size_t skip = 0;     // leading bytes of the queued read that were taken already
+};
+
+namespace {
+
+// Before the ring reads a descriptor: O_NONBLOCK off (with it io_uring hands EAGAIN back instead
+// of waiting for the disk; the file is known to be regular by now), O_DIRECT on when `direct` and
+// the filesystem allows it. Returns whether O_DIRECT is on.
+bool ring_mode(int fd, bool direct) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return false;
+  const int plain = flags & ~O_NONBLOCK;
+  if (direct && ::fcntl(fd, F_SETFL, plain | O_DIRECT) == 0) return true;
+  (void)::fcntl(fd, F_SETFL, plain);  // EINVAL: no O_DIRECT on this filesystem
+  return false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size_t chunk_bytes) {
+  slots = std::max(slots, 1u);
+  auto ring = std::make_unique<Ring>();
+  if (const int rc = io_uring_queue_init(slots, &ring->ring, 0); rc < 0) {
+    ring.release();  // nothing to tear down
+    return fail(Errc::kUnsupported, "io_uring is not available: " + errno_text(-rc));
+  }
+  std::vector<std::unique_ptr<Slot>> made;
+  for (unsigned i = 0; i < slots; ++i) {
+    auto digest = crypto::StreamingDigest::create(crypto::DigestAlgorithm::kSha256);
+    if (!digest) return std::unexpected(digest.error());
+    made.push_back(std::make_unique<Slot>(i, std::move(*digest),
+                                          std::max<std::size_t>(chunk_bytes, kHeadBytes)));
+    if (made.back()->buffer.data() == nullptr) {
+      return fail(Errc::kIo, "cannot allocate a read buffer");
+    }
+  }
+  // Registered buffers: the kernel pins them once, not at every read. Refused (RLIMIT_MEMLOCK
+  // for an unprivileged user): plain reads, which pin per read.
+  std::vector<iovec> buffers;
+  for (const auto& slot : made) buffers.push_back({slot->buffer.data(), slot->buffer.size()});
+  ring->registered = io_uring_register_buffers(&ring->ring, buffers.data(),
+                                               static_cast<unsigned>(buffers.size())) == 0;
+  return std::unique_ptr<RingReader>(new RingReader(std::move(ring), std::move(made)));
+}
+
+RingReader::RingReader(std::unique_ptr<Ring> ring, std::vector<std::unique_ptr<Slot>> slots)
+    : ring_(std::move(ring)), slots_(std::move(slots)) {}
+
+RingReader::~RingReader() {
+  // Reads still in flight write into the slots' buffers: let them land before the buffers go.
+  // (Queued reads that were never submitted never land.)
+  unsigned in_flight = queued_ - std::min(queued_, io_uring_sq_ready(&ring_->ring));
+  while (in_flight > 0) {
+    io_uring_cqe* cqe = nullptr;
+    const int rc = io_uring_wait_cqe(&ring_->ring, &cqe);
+    if (rc == -EINTR) continue;
+    if (rc < 0) break;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&ring_->ring, head, cqe) { ++seen; }
+    io_uring_cq_advance(&ring_->ring, seen);
+    in_flight -= std::min(in_flight, seen);
+  }
+  ring_.reset();
+}
+
+std::optional<ContentRead> RingReader::start(const ReadRequest& request, unsigned& slot) {
+  unsigned index = 0;
+  while (index < slots_.size() && slots_[index]->request.name != nullptr) ++index;
+  if (index == slots_.size()) {  // no room: the caller did not ask has_room()
+    ContentRead out;
+    out.error = "internal: no free read slot";
+    return out;
+  }
+  Slot& s = *slots_[index];
+  s.request = request;
+  s.attempt = 0;
+  s.bytes = 0;
+  ++busy_;
+  if (begin(s)) return release(s);
+  queue_read(index);
+  slot = index;
+  return std::nullopt;
+}
+
+bool RingReader::begin(Slot& s) {
+  s.file = FileRead{};
+  s.direct = false;
+  if (!s.file.open(s.request)) return true;
+  if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
+    s.direct = ring_mode(s.file.fd(), true);  // from the disk, through the ring
+    return false;
+  }
+  // From the page cache as far as it holds the file: no waiting, no ring.
+  while (!s.file.complete()) {
+    struct iovec iov {
+      s.buffer.data(), s.buffer.size()
+    };
+    const ssize_t n =
+        ::preadv2(s.file.fd(), &iov, 1, static_cast<off_t>(s.file.taken()), RWF_NOWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
+      // Not (all) cached: the rest comes from the disk, through the ring.
+      s.direct = ring_mode(s.file.fd(), errno == EAGAIN);
+      if (s.file.keeping()) return read_rest_blocking(s);
+      return false;
+    }
+    if (n < 0) {
+      s.file.fail("read error: " + errno_text(errno), s.digest);
+      return true;
+    }
+    if (n == 0) break;  // shorter than fstat said: settle() sees it
+    s.file.take({s.buffer.data(), static_cast<std::size_t>(n)}, s.digest);
+  }
+  return settle(s);
+}
+
+void RingReader::queue_read(unsigned index) {
+  Slot& s = *slots_[index];
+  const std::uint64_t offset = s.file.taken();
+  // O_DIRECT reads start on a block boundary and read whole blocks; the bytes before `offset`
+  // (a short read from the page cache can end mid-block) are skipped when the read lands.
+  const std::uint64_t from = s.direct ? offset / kDirectAlign * kDirectAlign : offset;
+  s.skip = static_cast<std::size_t>(offset - from);
+  std::uint64_t want = s.file.size() - from;  // more than 0: the file is not complete
+  if (s.direct) want = (want + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+  want = std::min<std::uint64_t>(want, s.buffer.size());
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
+  // One read per busy slot and as many SQEs as slots: the queue cannot be full here.
+  if (ring_->registered) {
+    io_uring_prep_read_fixed(sqe, s.file.fd(), s.buffer.data(), static_cast<unsigned>(want), from,
+                             static_cast<int>(index));
+  } else {
+    io_uring_prep_read(sqe, s.file.fd(), s.buffer.data(), static_cast<unsigned>(want), from);
+  }
+  io_uring_sqe_set_data64(sqe, index);
+  ++queued_;
+}
+
+void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) {
+  std::vector<std::pair<unsigned, int>> landed;
+  while (landed.empty() && queued_ > 0) {
+    const int rc = io_uring_submit_and_wait(&ring_->ring, 1);
+    if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
+      // The ring itself failed: settle every busy file with the reason (nothing is lost, the
+      // files are recorded as unreadable). Not seen in practice.
+      broken_ = true;
+      for (auto& slot : slots_) {
+        if (slot->request.name == nullptr) continue;
+        slot->file.fail("io_uring failed: " + errno_text(-rc), slot->digest);
+        done(slot->index, release(*slot));
+      }
+      return;
+    }
+    io_uring_cqe* cqe = nullptr;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&ring_->ring, head, cqe) {
+      landed.emplace_back(static_cast<unsigned>(io_uring_cqe_get_data64(cqe)), cqe->res);
+      ++seen;
+    }
+    io_uring_cq_advance(&ring_->ring, seen);
+    queued_ -= seen;
+  }
+  for (const auto& [index, res] : landed) {
+    if (completed(index, res)) done(index, release(*slots_[index]));
+  }
+}
+
+bool RingReader::completed(unsigned index, int res) {
+  Slot& s = *slots_[index];
+  if (res == -EINTR || res == -EAGAIN) {
+    queue_read(index);
+    return false;
+  }
+  if (res == -EINVAL && s.direct) {
+    s.direct = ring_mode(s.file.fd(), false);  // the filesystem refused O_DIRECT after all
+    queue_read(index);
+    return false;
+  }
+  if (res < 0) {
+    s.file.fail("read error: " + errno_text(-res), s.digest);
+    return true;
+  }
+  const auto got = static_cast<std::size_t>(res);
+  if (got <= s.skip) return settle(s);  // end of file before fstat's size: settle() sees it
+  s.file.take({s.buffer.data() + s.skip, got - s.skip}, s.digest);
+  if (s.file.complete()) return settle(s);
+  if (s.file.keeping()) return read_rest_blocking(s);
+  queue_read(index);
+  return false;
+}
+
+bool RingReader::read_rest_blocking(Slot& s) {
+  while (!s.file.complete()) {
+    const std::uint64_t offset = s.file.taken();
+    const std::uint64_t from = s.direct ? offset / kDirectAlign * kDirectAlign : offset;
+    const ssize_t n =
+        ::pread(s.file.fd(), s.buffer.data(), s.buffer.size(), static_cast<off_t>(from));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINVAL && s.direct) {
+      s.direct = ring_mode(s.file.fd(), false);  // O_DIRECT refused after all
+      continue;
+    }
+    if (n < 0) {
+      s.file.fail("read error: " + errno_text(errno), s.digest);
+      return true;
+    }
+    const auto skip = static_cast<std::size_t>(offset - from);
+    if (static_cast<std::size_t>(n) <= skip) break;
+    s.file.take({s.buffer.data() + skip, static_cast<std::size_t>(n) - skip}, s.digest);
+  }
+  return settle(s);
+}
+
+bool RingReader::settle(Slot& s) {
+  if (s.file.finish(s.digest)) return true;
+  if (++s.attempt >= kReadAttempts) return true;  // "changed while being read"
+  // Read it once more, from the start.
+  s.bytes += s.file.out().bytes_read;
+  if (begin(s)) return true;
+  queue_read(s.index);
+  return false;
+}
+
+ContentRead RingReader::release(Slot& s) {
+  ContentRead out = std::move(s.file.out());
+  out.bytes_read += s.bytes;
+  s.file = FileRead{};  // closes the descriptor
+  s.request = {};
+  --busy_;
+  return out;
+}
+
+}  // namespace signet::inventory

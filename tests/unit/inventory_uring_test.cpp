@@ -1,0 +1,225 @@
+// RingReader (the io_uring engine of a scan) against real files on the test's temporary
+// directory: cached and evicted files of sizes around its chunk and block boundaries, a file kept
+// whole for its format unit, a file that changes while its read is in flight, a vanished file, and
+// the same digests as the blocking reader. Where the kernel refuses io_uring the tests say so and
+// are skipped (the scan then uses threads; inventory_scan_test covers that engine).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+
+#include "crypto/digest.hpp"
+#include "inventory/content_reader.hpp"
+#include "inventory/file_kind.hpp"
+#include "inventory/uring_reader.hpp"
+#include "support/test_pki.hpp"
+
+namespace signet::inventory {
+namespace {
+
+constexpr std::size_t kChunk = 64 << 10;
+
+std::string sha256(const std::string& text) {
+  return to_hex(
+      crypto::digest_bytes(crypto::DigestAlgorithm::kSha256,
+                           {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}));
+}
+
+std::string pattern(std::size_t size, std::size_t seed) {
+  std::string text(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) text[i] = static_cast<char>((i * 131 + seed) % 251);
+  return text;
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+// Out of the page cache: written back, then dropped (POSIX_FADV_DONTNEED).
+void evict(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ::fsync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+}
+
+class Ring : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dirfd_ = ::open(dir_.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dirfd_, 0);
+    auto ring = RingReader::create(4, kChunk);
+    if (!ring) GTEST_SKIP() << "no io_uring here: " << ring.error().describe();
+    ring_ = std::move(*ring);
+  }
+  void TearDown() override {
+    ring_.reset();
+    if (dirfd_ >= 0) ::close(dirfd_);
+  }
+
+  // Reads every name through the ring, several at once, and returns the results by name.
+  std::map<std::string, ContentRead> read_all(const std::vector<std::string>& names,
+                                              bool keep = false) {
+    std::map<std::string, ContentRead> results;
+    std::map<unsigned, const std::string*> in_flight;
+    std::vector<ReadRequest> requests;
+    requests.reserve(names.size());
+    for (const auto& name : names) requests.push_back({dirfd_, &name, keep, 64u << 20});
+    const auto done = [&](unsigned slot, ContentRead&& read) {
+      results[*in_flight.at(slot)] = std::move(read);
+      in_flight.erase(slot);
+    };
+    for (const auto& request : requests) {
+      while (!ring_->has_room()) ring_->wait(done);
+      unsigned slot = 0;
+      if (auto settled = ring_->start(request, slot)) {
+        results[*request.name] = std::move(*settled);
+      } else {
+        in_flight[slot] = request.name;
+      }
+    }
+    while (ring_->busy() > 0) ring_->wait(done);
+    return results;
+  }
+
+  testing::TempDir dir_;
+  int dirfd_ = -1;
+  std::unique_ptr<RingReader> ring_;
+};
+
+TEST_F(Ring, CachedAndEvictedFilesGiveTheDigestsOfTheirBytes) {
+  std::map<std::string, std::string> texts;
+  std::vector<std::string> names;
+  int n = 0;
+  for (const std::size_t size :
+       {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
+        kChunk - 1, kChunk, kChunk + 1, 5 * kChunk + 123, std::size_t{3} << 20}) {
+    for (const bool cold : {false, true}) {
+      const std::string name = "f" + std::to_string(n++) + (cold ? "-cold" : "-warm");
+      texts[name] = pattern(size, size + (cold ? 7 : 0));
+      write(dir_.path() + "/" + name, texts[name]);
+      if (cold) evict(dir_.path() + "/" + name);
+      names.push_back(name);
+    }
+  }
+  const auto results = read_all(names);
+  ASSERT_EQ(results.size(), names.size());
+  for (const auto& [name, text] : texts) {
+    const ContentRead& read = results.at(name);
+    EXPECT_EQ(read.error, "") << name;
+    EXPECT_EQ(read.sha256, sha256(text)) << name;
+    EXPECT_EQ(read.bytes_read, text.size()) << name;
+    EXPECT_EQ(static_cast<std::size_t>(read.st.st_size), text.size()) << name;
+    EXPECT_EQ(read.head, Bytes(text.begin(), text.begin() + std::min(text.size(), kHeadBytes)))
+        << name;
+    const std::size_t tail = std::min(text.size(), kTailBytes);
+    EXPECT_EQ(read.tail, Bytes(text.end() - static_cast<long>(tail), text.end())) << name;
+    EXPECT_TRUE(read.content.empty()) << name;  // nothing asked it to be kept
+  }
+}
+
+TEST_F(Ring, MatchesTheBlockingReader) {
+  const std::string name = "same.bin";
+  write(dir_.path() + "/" + name, pattern((2 << 20) + 4321, 3));
+  evict(dir_.path() + "/" + name);
+  const auto ring_read = read_all({name});
+  auto reader = ContentReader::create(kChunk);
+  ASSERT_TRUE(reader);
+  evict(dir_.path() + "/" + name);
+  const ContentRead blocking = reader->read({dirfd_, &name, false, 0});
+  EXPECT_EQ(ring_read.at(name).sha256, blocking.sha256);
+  EXPECT_EQ(ring_read.at(name).head, blocking.head);
+  EXPECT_EQ(ring_read.at(name).tail, blocking.tail);
+}
+
+// Kept content (a file with a separate signature, or one that may embed one: "MZ") is read to its
+// end by the calling thread once its first chunk has shown that it is kept: complete and exact.
+TEST_F(Ring, KeptContentIsComplete) {
+  const std::string pe = "MZ" + pattern(3 * kChunk + 17, 5);
+  const std::string other = pattern(2 * kChunk + 1, 9);
+  write(dir_.path() + "/signed.exe", pe);
+  write(dir_.path() + "/with-sidecar.bin", other);
+  evict(dir_.path() + "/signed.exe");
+  evict(dir_.path() + "/with-sidecar.bin");
+  const auto kept = read_all({"with-sidecar.bin"}, true);
+  const auto embedded = read_all({"signed.exe"});
+  const ContentRead& a = kept.at("with-sidecar.bin");
+  EXPECT_TRUE(a.content_complete);
+  EXPECT_EQ(a.content, Bytes(other.begin(), other.end()));
+  EXPECT_EQ(a.sha256, sha256(other));
+  const ContentRead& b = embedded.at("signed.exe");
+  EXPECT_TRUE(b.content_complete);
+  EXPECT_EQ(b.content, Bytes(pe.begin(), pe.end()));
+  EXPECT_EQ(b.sha256, sha256(pe));
+}
+
+// A file that changes while its read is in flight is read once more; what is recorded is the
+// digest of the new bytes with the new fstat, and the bytes of both attempts are counted.
+TEST_F(Ring, FileChangedWhileInFlightIsReadAgain) {
+  const std::string name = "changing.bin";
+  const std::string before = pattern(4 * kChunk, 1);
+  const std::string after = pattern(6 * kChunk + 5, 2);
+  write(dir_.path() + "/" + name, before);
+  evict(dir_.path() + "/" + name);
+  const ReadRequest request{dirfd_, &name, false, 0};
+  unsigned slot = 0;
+  // Cold: its first read is queued, and submitted by wait() only, after the file has changed.
+  ASSERT_FALSE(ring_->start(request, slot).has_value());
+  write(dir_.path() + "/" + name, after);  // same inode, new size and mtime
+  std::optional<ContentRead> result;
+  while (!result) {
+    ring_->wait([&](unsigned s, ContentRead&& read) {
+      EXPECT_EQ(s, slot);
+      result = std::move(read);
+    });
+  }
+  EXPECT_EQ(result->error, "");
+  EXPECT_EQ(result->sha256, sha256(after));
+  EXPECT_EQ(static_cast<std::size_t>(result->st.st_size), after.size());
+  EXPECT_GT(result->bytes_read, after.size());  // the first attempt's bytes count too
+}
+
+TEST_F(Ring, VanishedAndSpecialFilesAreSettledAtOnce) {
+  ASSERT_EQ(::mkfifo((dir_.path() + "/fifo").c_str(), 0600), 0);
+  const std::string gone = "gone";
+  const std::string fifo = "fifo";
+  unsigned slot = 0;
+  auto missing = ring_->start({dirfd_, &gone, false, 0}, slot);
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_TRUE(missing->vanished);
+  auto special = ring_->start({dirfd_, &fifo, false, 0}, slot);  // O_NONBLOCK: no hang
+  ASSERT_TRUE(special.has_value());
+  EXPECT_EQ(special->error, "no longer a regular file");
+  EXPECT_EQ(ring_->busy(), 0u);
+}
+
+// cachestat(2) where the kernel has it (else it falls back by itself), and mincore(2) as on
+// Debian 12's own kernel.
+class PageCacheProbe : public ::testing::TestWithParam<bool> {};
+
+TEST_P(PageCacheProbe, SaysWhetherEveryPageIsCached) {
+  const bool cachestat = GetParam();
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/probe.bin";
+  write(path, pattern(1 << 20, 4));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(page_cache_holds(fd, 0, cachestat), Cached::kAll);
+  EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kAll);  // just written
+  ::fsync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kNotAll);
+  char byte = 0;
+  ASSERT_EQ(::pread(fd, &byte, 1, 0), 1);  // some pages back (readahead), not all
+  EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kNotAll);
+  ::close(fd);
+}
+
+INSTANTIATE_TEST_SUITE_P(Calls, PageCacheProbe, ::testing::Values(true, false),
+                         [](const auto& param_info) { return param_info.param ? "cachestat" : "mincore"; });
+
+}  // namespace
+}  // namespace signet::inventory
