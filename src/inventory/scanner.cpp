@@ -21,8 +21,8 @@ namespace {
 
 constexpr std::size_t kJobBatch = 16;  // files a walking thread hands to the readers at once
 constexpr std::size_t kJobQueue = 512 / kJobBatch;  // batches
-constexpr std::size_t kOutcomeQueue = 64;   // batches
-constexpr std::size_t kWalkerBatch = 1024;  // outcomes the walk hands over at once
+constexpr std::size_t kOutcomeQueue = 64;           // batches
+constexpr std::size_t kWalkerBatch = 1024;          // outcomes the walk hands over at once
 constexpr std::size_t kWorkerBatch = 32;
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
 constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
@@ -128,7 +128,7 @@ class Scan final : public WalkVisitor {
       }
     }
     std::vector<ContentReader> readers;
-    const unsigned workers = !rings.empty()     ? static_cast<unsigned>(rings.size())
+    const unsigned workers = !rings.empty()       ? static_cast<unsigned>(rings.size())
                              : options_.jobs != 0 ? options_.jobs
                                                   : std::clamp(2 * cores, 16u, 64u);
     for (unsigned i = 0; i < workers; ++i) {
@@ -351,8 +351,7 @@ class Scan final : public WalkVisitor {
 
   void worker_loop(ContentReader& reader, std::vector<WalkedFile> first = {}) {
     std::vector<Outcome> batch;
-    for (std::optional<std::vector<WalkedFile>> jobs(std::move(first)); jobs;
-         jobs = jobs_.pop()) {
+    for (std::optional<std::vector<WalkedFile>> jobs(std::move(first)); jobs; jobs = jobs_.pop()) {
       for (auto& job : *jobs) {
         if (stopped()) break;  // drain: the scan will not be committed
         batch.push_back(read_file(reader, job));
@@ -409,10 +408,10 @@ class Scan final : public WalkVisitor {
         auto h = std::make_unique<Held>(Held{std::move(job), std::nullopt});
         h->sidecar = open_read(h->file);
         unsigned slot = 0;
-        std::optional<ContentRead> settled = ring.start(
-            {h->file.dir->fd.get(), &h->file.name, h->sidecar.has_value(),
-             options_.max_content_bytes},
-            slot);
+        std::optional<ContentRead> settled =
+            ring.start({h->file.dir->fd.get(), &h->file.name, h->sidecar.has_value(),
+                        options_.max_content_bytes},
+                       slot);
         if (settled) {
           batch.push_back(outcome_of(h->file, std::move(h->sidecar), std::move(*settled)));
         } else {

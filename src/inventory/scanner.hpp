@@ -103,7 +103,7 @@ struct ScanOptions {
   std::vector<std::string> roots;  // absolute, normalized
   std::vector<std::string> excludes;
   bool cross_mounts = false;
-  bool full = false;          // read every file, even unchanged ones
+  bool full = false;  // read every file, even unchanged ones
   ReadEngine io = ReadEngine::kAuto;
   // Files read at once. io_uring: spread over one thread per core; 0: 64 per core.
   // Threads: one reader thread each; 0: twice the cores, 16 to 64 (the threads wait on I/O).

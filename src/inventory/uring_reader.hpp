@@ -25,7 +25,8 @@ namespace signet::inventory {
 class RingReader {
  public:
   // Fails (kUnsupported, with the kernel's reason) where io_uring is not available: an old kernel,
-  // kernel.io_uring_disabled, a seccomp profile that forbids it. The caller then reads with threads.
+  // kernel.io_uring_disabled, a seccomp profile that forbids it. The caller then reads with
+  // threads.
   [[nodiscard]] static Result<std::unique_ptr<RingReader>> create(unsigned slots,
                                                                   std::size_t chunk_bytes);
   ~RingReader();

@@ -219,7 +219,9 @@ TEST_P(PageCacheProbe, SaysWhetherEveryPageIsCached) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Calls, PageCacheProbe, ::testing::Values(true, false),
-                         [](const auto& param_info) { return param_info.param ? "cachestat" : "mincore"; });
+                         [](const auto& param_info) {
+                           return param_info.param ? "cachestat" : "mincore";
+                         });
 
 }  // namespace
 }  // namespace signet::inventory
