@@ -422,6 +422,7 @@ class Scan final : public WalkVisitor {
       if (ring.busy() > 0) ring.wait(done);
       flush(kWorkerBatch);
     }
+    if (ring.busy() > 0) ring.wait(done);  // broken: settles what it still holds, as unreadable
     flush(1);
     jobs.erase(jobs.begin(), jobs.begin() + static_cast<long>(next));
     return jobs;  // not started: the ring broke

@@ -17,8 +17,11 @@ namespace signet::inventory {
 
 struct RingReader::Ring {
   io_uring ring{};
+  bool set_up = false;
   bool registered = false;  // the slots' buffers, by slot index
-  ~Ring() { io_uring_queue_exit(&ring); }
+  ~Ring() {
+    if (set_up) io_uring_queue_exit(&ring);
+  }
 };
 
 struct RingReader::Slot {
@@ -55,9 +58,9 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
   slots = std::max(slots, 1u);
   auto ring = std::make_unique<Ring>();
   if (const int rc = io_uring_queue_init(slots, &ring->ring, 0); rc < 0) {
-    ring.release();  // nothing to tear down
     return fail(Errc::kUnsupported, "io_uring is not available: " + errno_text(-rc));
   }
+  ring->set_up = true;
   std::vector<std::unique_ptr<Slot>> made;
   for (unsigned i = 0; i < slots; ++i) {
     auto digest = crypto::StreamingDigest::create(crypto::DigestAlgorithm::kSha256);
@@ -159,8 +162,18 @@ void RingReader::queue_read(unsigned index) {
   std::uint64_t want = s.file.size() - from;  // more than 0: the file is not complete
   if (s.direct) want = (want + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
   want = std::min<std::uint64_t>(want, s.buffer.size());
+  // One read per busy slot and as many SQEs as slots: the queue is never full. Should it be, what
+  // is queued is submitted first.
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
-  // One read per busy slot and as many SQEs as slots: the queue cannot be full here.
+  if (sqe == nullptr) {
+    (void)io_uring_submit(&ring_->ring);
+    sqe = io_uring_get_sqe(&ring_->ring);
+  }
+  if (sqe == nullptr) {  // wait() reports the file (and every other busy one) as unreadable
+    broken_ = true;
+    broken_reason_ = "io_uring has no room for a read";
+    return;
+  }
   if (ring_->registered) {
     io_uring_prep_read_fixed(sqe, s.file.fd(), s.buffer.data(), static_cast<unsigned>(want), from,
                              static_cast<int>(index));
@@ -173,18 +186,12 @@ void RingReader::queue_read(unsigned index) {
 
 void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) {
   std::vector<std::pair<unsigned, int>> landed;
-  while (landed.empty() && queued_ > 0) {
+  while (landed.empty() && queued_ > 0 && !broken_) {
     const int rc = io_uring_submit_and_wait(&ring_->ring, 1);
     if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
-      // The ring itself failed: settle every busy file with the reason (nothing is lost, the
-      // files are recorded as unreadable). Not seen in practice.
       broken_ = true;
-      for (auto& slot : slots_) {
-        if (slot->request.name == nullptr) continue;
-        slot->file.fail("io_uring failed: " + errno_text(-rc), slot->digest);
-        done(slot->index, release(*slot));
-      }
-      return;
+      broken_reason_ = "io_uring failed: " + errno_text(-rc);
+      break;
     }
     io_uring_cqe* cqe = nullptr;
     unsigned head = 0;
@@ -195,6 +202,17 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     }
     io_uring_cq_advance(&ring_->ring, seen);
     queued_ -= seen;
+  }
+  if (broken_) {
+    // Not seen in practice: every busy file is settled with the reason (recorded as unreadable,
+    // nothing is lost), and the caller reads the rest another way. The destructor still waits
+    // for what is in flight before the buffers go.
+    for (auto& slot : slots_) {
+      if (slot->request.name == nullptr) continue;
+      slot->file.fail(broken_reason_, slot->digest);
+      done(slot->index, release(*slot));
+    }
+    return;
   }
   for (const auto& [index, res] : landed) {
     if (completed(index, res)) done(index, release(*slots_[index]));

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -37,6 +38,12 @@ class RingReader {
   // The ring failed (not seen in practice): what it was reading was reported as unreadable, and
   // the caller reads the rest another way.
   [[nodiscard]] bool broken() const noexcept { return broken_; }
+  // Test seam: the ring fails as if io_uring_enter had refused (the next wait() settles the busy
+  // files with `reason`).
+  void break_for_test(std::string reason) {
+    broken_ = true;
+    broken_reason_ = std::move(reason);
+  }
   [[nodiscard]] unsigned busy() const noexcept { return busy_; }
   [[nodiscard]] unsigned slots() const noexcept { return static_cast<unsigned>(slots_.size()); }
 
@@ -72,6 +79,7 @@ class RingReader {
   unsigned busy_ = 0;
   unsigned queued_ = 0;  // reads queued or in flight
   bool broken_ = false;
+  std::string broken_reason_;
 };
 
 }  // namespace signet::inventory

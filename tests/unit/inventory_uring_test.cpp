@@ -182,6 +182,33 @@ TEST_F(Ring, FileChangedWhileInFlightIsReadAgain) {
   EXPECT_GT(result->bytes_read, after.size());  // the first attempt's bytes count too
 }
 
+// Should the ring itself fail, no file is lost: each one it holds is reported, as unreadable with
+// the reason, and the ring takes no more (the scan reads the rest with threads).
+TEST_F(Ring, ABrokenRingReportsEveryFileItHeld) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    names.push_back("held-" + std::to_string(i));
+    write(dir_.path() + "/" + names.back(), pattern(3 * kChunk, static_cast<std::size_t>(i)));
+    evict(dir_.path() + "/" + names.back());
+  }
+  std::map<unsigned, std::string> in_flight;
+  for (const auto& name : names) {
+    unsigned slot = 0;
+    ASSERT_FALSE(ring_->start({dirfd_, &name, false, 0}, slot).has_value());
+    in_flight[slot] = name;
+  }
+  ring_->break_for_test("io_uring failed: test");
+  EXPECT_FALSE(ring_->has_room());
+  std::map<std::string, ContentRead> results;
+  ring_->wait([&](unsigned slot, ContentRead&& read) { results[in_flight.at(slot)] = read; });
+  ASSERT_EQ(results.size(), names.size());
+  for (const auto& [name, read] : results) {
+    EXPECT_EQ(read.error, "io_uring failed: test") << name;
+    EXPECT_TRUE(read.sha256.empty()) << name;
+  }
+  EXPECT_EQ(ring_->busy(), 0u);
+}
+
 TEST_F(Ring, VanishedAndSpecialFilesAreSettledAtOnce) {
   ASSERT_EQ(::mkfifo((dir_.path() + "/fifo").c_str(), 0600), 0);
   const std::string gone = "gone";
