@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -59,7 +60,10 @@ std::pair<int, off_t> backing_of(std::span<const std::uint8_t> bytes) {
 bool pipelined_read(int fd, off_t offset, std::size_t size,
                     const std::function<bool(std::span<const std::uint8_t>)>& consume) {
   constexpr std::size_t kRing = 4;
-  std::vector<std::vector<std::uint8_t>> ring(kRing, std::vector<std::uint8_t>(kChunk));
+  // Not zero-filled (pread fills each buffer before it is read): on the VMs measured, zeroing the
+  // ring on the caller's thread before the reader starts took 2-6 ms of page faults per verify.
+  const std::unique_ptr<std::uint8_t[]> buffers(new std::uint8_t[kRing * kChunk]);
+  const auto buffer = [&](std::size_t i) { return buffers.get() + (i % kRing) * kChunk; };
   std::vector<ssize_t> filled(kRing, 0);
   std::mutex mutex;
   std::condition_variable changed;
@@ -77,7 +81,7 @@ bool pipelined_read(int fd, off_t offset, std::size_t size,
       const std::size_t want = std::min(kChunk, size - at);
       if (want > 0) {
         do {
-          n = ::pread(fd, ring[i % kRing].data(), want, offset + static_cast<off_t>(at));
+          n = ::pread(fd, buffer(i), want, offset + static_cast<off_t>(at));
         } while (n < 0 && errno == EINTR);
         if (n == 0) n = -1;  // short: the file shrank since it was mapped
       }
@@ -103,8 +107,7 @@ bool pipelined_read(int fd, off_t offset, std::size_t size,
       ok = n == 0;
       break;
     }
-    ok =
-        consume(std::span<const std::uint8_t>(ring[i % kRing].data(), static_cast<std::size_t>(n)));
+    ok = consume(std::span<const std::uint8_t>(buffer(i), static_cast<std::size_t>(n)));
     {
       const std::lock_guard lock(mutex);
       ++consumed;
