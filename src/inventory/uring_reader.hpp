@@ -1,10 +1,10 @@
 // Reads many files at once through one io_uring (the default `--io auto` engine of a scan). Each
-// slot holds one file: opened and fstat'ed on the calling thread, then read from the page cache
-// while that has it (preadv2 RWF_NOWAIT, no waiting), and from the disk with O_DIRECT reads queued
-// on the ring once it does not. One io_uring_enter submits the reads of many files, so the disk
-// sees a deep queue and the kernel kicks the virtual disk once per batch, not once per file; the
-// calling thread hashes whatever completed meanwhile. On the 2-core VM a cold scan of /usr took
-// half the time of 16 threads with blocking reads (docs/architecture.md, bench/README.md).
+// slot holds one file: opened and fstat'ed on the calling thread, then read at once when the page
+// cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), else from the disk with
+// O_DIRECT reads queued on the ring. One io_uring_enter submits the reads of many files, so the
+// disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per file;
+// the calling thread hashes whatever completed meanwhile. On the 2-core VM a cold scan of /usr
+// took 11-14 s instead of 14-19 s with 16 threads of blocking reads (bench/README.md).
 //
 // A file whose whole content is kept for its format unit (FileRead::keeping()) is read to its
 // end by the calling thread with blocking reads, so each thread holds at most one such file.
