@@ -36,9 +36,12 @@ struct RingReader::Slot {
   std::uint64_t bytes = 0;  // read by the earlier attempts
   bool direct = false;      // the descriptor is in O_DIRECT mode
   std::size_t skip = 0;     // leading bytes of the queued read that were taken already
+  int retries = 0;          // reads that came back EINTR/EAGAIN
 };
 
 namespace {
+
+constexpr int kMaxRetries = 100;  // then the file is reported unreadable with the error
 
 // Before the ring reads a descriptor: O_NONBLOCK off (with it io_uring hands EAGAIN back instead
 // of waiting for the disk; the file is known to be regular by now), O_DIRECT on when `direct` and
@@ -123,6 +126,7 @@ std::optional<ContentRead> RingReader::start(const ReadRequest& request, unsigne
 bool RingReader::begin(Slot& s) {
   s.file = FileRead{};
   s.direct = false;
+  s.retries = 0;
   if (!s.file.open(s.request)) return true;
   if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
     s.direct = ring_mode(s.file.fd(), true);  // from the disk, through the ring
@@ -221,8 +225,8 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
 
 bool RingReader::completed(unsigned index, int res) {
   Slot& s = *slots_[index];
-  if (res == -EINTR || res == -EAGAIN) {
-    queue_read(index);
+  if ((res == -EINTR || res == -EAGAIN) && ++s.retries <= kMaxRetries) {
+    queue_read(index);  // (with O_NONBLOCK off, io_uring waits for the disk itself)
     return false;
   }
   if (res == -EINVAL && s.direct) {
