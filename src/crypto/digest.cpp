@@ -37,7 +37,6 @@ class FileDescriptor {
   int fd_;
 };
 
-
 }  // namespace
 
 std::string_view digest_name(DigestAlgorithm alg) noexcept {

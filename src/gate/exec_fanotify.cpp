@@ -21,7 +21,6 @@ static_assert(kEventModify == FAN_MODIFY && kEventCloseWrite == FAN_CLOSE_WRITE 
 constexpr std::uint64_t kMarkMask =
     FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM | FAN_MODIFY | FAN_CLOSE_WRITE;
 
-
 }  // namespace
 
 Result<bool> is_mount_root(const std::filesystem::path& path) {

@@ -41,7 +41,6 @@ struct Listing {
   [[nodiscard]] const char* c_name(const Entry& e) const { return names.data() + e.offset; }
 };
 
-
 // Reads all names of the directory (getdents64 on the descriptor) and lstats each relative to it.
 Result<Listing> list_directory(int fd) {
   Listing listing;
