@@ -184,14 +184,12 @@ ssize_t ContentReader::read_chunk(int fd, bool first, bool& direct) {
     };
     const ssize_t n = ::preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EOPNOTSUPP)) return n;
-    if (errno == EAGAIN) direct = set_direct(fd, true);
+    if (errno == EAGAIN) direct = set_read_mode(fd, true);
   }
   ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
   if (n < 0 && direct && errno == EINVAL) {  // the filesystem refused an O_DIRECT read after all
-    if (set_direct(fd, false)) {
-      direct = false;
-      n = ::read(fd, buffer_.data(), buffer_.size());
-    }
+    direct = set_read_mode(fd, false);
+    if (!direct) n = ::read(fd, buffer_.data(), buffer_.size());
   }
   return n;
 }
@@ -220,7 +218,7 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
   }
   bool direct = false;
   if (file.size() >= kDirectFrom && page_cache_holds(file.fd(), file.size()) == Cached::kNotAll) {
-    direct = set_direct(file.fd(), true);
+    direct = set_read_mode(file.fd(), true);
   }
   while (!file.complete()) {
     const bool first = file.taken() == 0 && file.size() >= kDirectFrom;
@@ -240,11 +238,15 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
   return settled;
 }
 
-bool set_direct(int fd, bool on) {
+bool set_read_mode(int fd, bool direct, bool blocking) {
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0) return false;
-  const int wanted = on ? flags | O_DIRECT : flags & ~O_DIRECT;
-  return wanted == flags || ::fcntl(fd, F_SETFL, wanted) == 0;  // EINVAL: no O_DIRECT here
+  const int base = (blocking ? flags & ~O_NONBLOCK : flags) & ~O_DIRECT;
+  if (direct && ((base | O_DIRECT) == flags || ::fcntl(fd, F_SETFL, base | O_DIRECT) == 0)) {
+    return true;
+  }
+  if (base != flags) (void)::fcntl(fd, F_SETFL, base);  // EINVAL above: no O_DIRECT here
+  return false;
 }
 
 }  // namespace signet::inventory

@@ -37,8 +37,11 @@ enum class Cached { kAll, kNotAll, kUnknown };
 // (`use_cachestat` false: mincore(2) only, as on kernels before 6.5; for the tests.)
 [[nodiscard]] Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat = true);
 
-// Turns O_DIRECT on or off for `fd`; false when the filesystem refuses it.
-bool set_direct(int fd, bool on);
+// Turns O_DIRECT on for `fd` when `direct` and the filesystem allows it, off otherwise; with
+// `blocking` also clears O_NONBLOCK (io_uring hands EAGAIN back for an O_NONBLOCK descriptor
+// instead of waiting for the disk; the file is known to be regular by then). Returns whether
+// O_DIRECT is on.
+bool set_read_mode(int fd, bool direct, bool blocking = false);
 
 // A heap buffer aligned for O_DIRECT (kDirectAlign), its size rounded up to that alignment.
 class AlignedBuffer {

@@ -43,16 +43,10 @@ namespace {
 
 constexpr int kMaxRetries = 100;  // then the file is reported unreadable with the error
 
-// Before the ring reads a descriptor: O_NONBLOCK off (with it io_uring hands EAGAIN back instead
-// of waiting for the disk; the file is known to be regular by now), O_DIRECT on when `direct` and
-// the filesystem allows it. Returns whether O_DIRECT is on.
-bool ring_mode(int fd, bool direct) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return false;
-  const int plain = flags & ~O_NONBLOCK;
-  if (direct && ::fcntl(fd, F_SETFL, plain | O_DIRECT) == 0) return true;
-  (void)::fcntl(fd, F_SETFL, plain);  // EINVAL: no O_DIRECT on this filesystem
-  return false;
+// Where the read of the bytes from `offset` on starts: O_DIRECT reads start on a block boundary
+// (the bytes before `offset` are skipped when the read lands).
+std::uint64_t read_start(std::uint64_t offset, bool direct) {
+  return direct ? offset / kDirectAlign * kDirectAlign : offset;
 }
 
 }  // namespace
@@ -129,7 +123,7 @@ bool RingReader::begin(Slot& s) {
   s.retries = 0;
   if (!s.file.open(s.request)) return true;
   if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
-    s.direct = ring_mode(s.file.fd(), true);  // from the disk, through the ring
+    s.direct = set_read_mode(s.file.fd(), true, true);  // from the disk, through the ring
     return false;
   }
   // From the page cache as far as it holds the file: no waiting, no ring.
@@ -142,7 +136,7 @@ bool RingReader::begin(Slot& s) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
       // Not (all) cached: the rest comes from the disk, through the ring.
-      s.direct = ring_mode(s.file.fd(), errno == EAGAIN);
+      s.direct = set_read_mode(s.file.fd(), errno == EAGAIN, true);
       if (s.file.keeping()) return read_rest_blocking(s);
       return false;
     }
@@ -159,9 +153,8 @@ bool RingReader::begin(Slot& s) {
 void RingReader::queue_read(unsigned index) {
   Slot& s = *slots_[index];
   const std::uint64_t offset = s.file.taken();
-  // O_DIRECT reads start on a block boundary and read whole blocks; the bytes before `offset`
-  // (a short read from the page cache can end mid-block) are skipped when the read lands.
-  const std::uint64_t from = s.direct ? offset / kDirectAlign * kDirectAlign : offset;
+  // O_DIRECT reads whole blocks (a short read from the page cache can end mid-block).
+  const std::uint64_t from = read_start(offset, s.direct);
   s.skip = static_cast<std::size_t>(offset - from);
   std::uint64_t want = s.file.size() - from;  // more than 0: the file is not complete
   if (s.direct) want = (want + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
@@ -230,7 +223,8 @@ bool RingReader::completed(unsigned index, int res) {
     return false;
   }
   if (res == -EINVAL && s.direct) {
-    s.direct = ring_mode(s.file.fd(), false);  // the filesystem refused O_DIRECT after all
+    s.direct =
+        set_read_mode(s.file.fd(), false, true);  // the filesystem refused O_DIRECT after all
     queue_read(index);
     return false;
   }
@@ -250,12 +244,12 @@ bool RingReader::completed(unsigned index, int res) {
 bool RingReader::read_rest_blocking(Slot& s) {
   while (!s.file.complete()) {
     const std::uint64_t offset = s.file.taken();
-    const std::uint64_t from = s.direct ? offset / kDirectAlign * kDirectAlign : offset;
+    const std::uint64_t from = read_start(offset, s.direct);
     const ssize_t n =
         ::pread(s.file.fd(), s.buffer.data(), s.buffer.size(), static_cast<off_t>(from));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EINVAL && s.direct) {
-      s.direct = ring_mode(s.file.fd(), false);  // O_DIRECT refused after all
+      s.direct = set_read_mode(s.file.fd(), false, true);  // O_DIRECT refused after all
       continue;
     }
     if (n < 0) {
