@@ -113,6 +113,7 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
                 {"files", s.files},
                 {"symlinks", s.symlinks},
                 {"hashed", s.hashed},
+                {"hard_links_shared", s.shared_reads},
                 {"reused", s.reused},
                 {"bytes_hashed", s.bytes_hashed},
                 {"io", s.io_uring ? "io_uring" : "threads"},
@@ -134,7 +135,9 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
             << " files, " << s.symlinks << " symlinks in " << std::fixed << std::setprecision(1)
             << seconds << " s\n";
   std::cout << "  read " << s.hashed << " (" << human_bytes(s.bytes_hashed) << ", "
-            << (s.io_uring ? "io_uring" : "threads") << "), unchanged " << s.reused << '\n';
+            << (s.io_uring ? "io_uring" : "threads");
+  if (s.shared_reads > 0) std::cout << ", " << s.shared_reads << " hard links shared a read";
+  std::cout << "), unchanged " << s.reused << '\n';
   std::cout << "  kinds:";
   for (const auto& [kind, n] : s.by_kind) std::cout << ' ' << kind << ' ' << n;
   std::cout << "\n  signatures:";

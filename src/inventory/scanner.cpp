@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "inventory/content_reader.hpp"
 #include "inventory/path_text.hpp"
@@ -27,6 +28,11 @@ constexpr std::size_t kWorkerBatch = 32;
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
 constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
 constexpr unsigned kRingFilesPerCore = 32;
+// Hard links (scanner.cpp, Scan::finished): how much a scan keeps for sharing one read among a
+// file's names. Beyond these bounds a name is simply read on its own.
+constexpr std::size_t kMaxLinkedFiles = 4096;        // files with several names tracked at once
+constexpr std::size_t kMaxWaitingNames = 1024;       // names waiting for a read in flight
+constexpr std::size_t kMaxSharedContent = 1u << 20;  // kept content copied to a waiting name
 
 std::int64_t nanoseconds(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -52,6 +58,7 @@ struct Outcome {
   std::string path;                         // kProblem
   std::string message;                      // kProblem
   bool vanished = false;                    // kProblem
+  bool shared = false;  // kRecord: the content came from another name's read (a hard link)
 };
 
 Outcome reuse_outcome(const PreviousEntry* previous) {
@@ -142,7 +149,8 @@ class Scan final : public WalkVisitor {
     for (unsigned i = 0; i < workers; ++i) {
       threads.emplace_back([this, &readers, &rings, i] {
         // All of the files, or what a broken ring left.
-        worker_loop(readers[i], rings.empty() ? std::vector<WalkedFile>() : ring_loop(*rings[i]));
+        worker_loop(readers[i],
+                    rings.empty() ? std::vector<WalkedFile>() : ring_loop(*rings[i], readers[i]));
       });
     }
 
@@ -268,6 +276,33 @@ class Scan final : public WalkVisitor {
       hand_over(thread, reuse_outcome(previous));
       return;
     }
+    if (st.st_nlink > 1 && sidecar_st == nullptr) {
+      std::optional<ContentRead> read;
+      {
+        const std::lock_guard lock(links_mutex_);
+        const LinkKey key{st.st_dev, st.st_ino};
+        auto it = links_.find(key);
+        if (it == links_.end()) {
+          if (links_.size() < kMaxLinkedFiles) {  // this name is read, the others share it
+            links_.emplace(key, LinkShare{.names_left = st.st_nlink - 1});
+          }
+        } else if (it->second.state == LinkShare::State::kReading) {
+          if (waiting_names_ < kMaxWaitingNames) {
+            ++waiting_names_;
+            it->second.waiting.push_back(own());
+            return;
+          }
+        } else if (it->second.state == LinkShare::State::kRead) {
+          read = *it->second.read;
+          if (--it->second.names_left == 0) links_.erase(it);
+        }  // kOwn: read like any other file
+      }
+      if (read) {
+        WalkedFile file = own();
+        hand_over(thread, shared_outcome(file, std::move(*read)));
+        return;
+      }
+    }
     auto& batch = to_read_[thread];
     batch.push_back(own());
     if (batch.size() >= kJobBatch) {
@@ -354,7 +389,7 @@ class Scan final : public WalkVisitor {
     for (std::optional<std::vector<WalkedFile>> jobs(std::move(first)); jobs; jobs = jobs_.pop()) {
       for (auto& job : *jobs) {
         if (stopped()) break;  // drain: the scan will not be committed
-        batch.push_back(read_file(reader, job));
+        read_file(reader, job, batch);
         job = WalkedFile();  // release the directory descriptor now
         if (batch.size() >= kWorkerBatch) {
           outcomes_.push(std::move(batch));
@@ -368,7 +403,8 @@ class Scan final : public WalkVisitor {
   // One thread's files through its ring: up to the ring's slots at once, their jobs held here
   // until settled. Returns when the jobs are done, or when the ring broke: then with the files it
   // took from the queue and did not start (worker_loop reads them and the rest of the queue).
-  std::vector<WalkedFile> ring_loop(RingReader& ring) {
+  // (`reader` reads the other names of a hard-linked file whose read failed.)
+  std::vector<WalkedFile> ring_loop(RingReader& ring, ContentReader& reader) {
     struct Held {
       WalkedFile file;
       std::optional<SidecarInput> sidecar;
@@ -383,7 +419,7 @@ class Scan final : public WalkVisitor {
     };
     const auto done = [&](unsigned slot, ContentRead&& read) {
       std::unique_ptr<Held> h = std::move(held[slot]);
-      batch.push_back(outcome_of(h->file, std::move(h->sidecar), std::move(read)));
+      finished(h->file, std::move(h->sidecar), std::move(read), reader, batch);
     };
     std::vector<WalkedFile> jobs;  // taken from the queue, not started yet
     std::size_t next = 0;
@@ -413,7 +449,7 @@ class Scan final : public WalkVisitor {
                         options_.max_content_bytes},
                        slot);
         if (settled) {
-          batch.push_back(outcome_of(h->file, std::move(h->sidecar), std::move(*settled)));
+          finished(h->file, std::move(h->sidecar), std::move(*settled), reader, batch);
         } else {
           held[slot] = std::move(h);
         }
@@ -435,11 +471,66 @@ class Scan final : public WalkVisitor {
     return read_sidecar(file.dir->fd.get(), *file.sidecar_name);
   }
 
-  Outcome read_file(ContentReader& reader, WalkedFile& file) {
+  void read_file(ContentReader& reader, WalkedFile& file, std::vector<Outcome>& batch) {
     std::optional<SidecarInput> sidecar = open_read(file);
     ContentRead read = reader.read(
         {file.dir->fd.get(), &file.name, sidecar.has_value(), options_.max_content_bytes});
-    return outcome_of(file, std::move(sidecar), std::move(read));
+    finished(file, std::move(sidecar), std::move(read), reader, batch);
+  }
+
+  // A file was read: its outcome, and those of its other names (hard links) that waited for the
+  // read. A failed read is not shared (one name may have vanished while another is still there):
+  // those names are read on their own, with `reader`, and so is every later one.
+  void finished(WalkedFile& file, std::optional<SidecarInput> sidecar, ContentRead read,
+                ContentReader& reader, std::vector<Outcome>& batch) {
+    std::vector<WalkedFile> waiting;
+    bool share = false;
+    if (file.st.st_nlink > 1 && !file.sidecar_name) {
+      const std::lock_guard lock(links_mutex_);
+      const auto it = links_.find(LinkKey{file.st.st_dev, file.st.st_ino});
+      if (it != links_.end() && it->second.state == LinkShare::State::kReading) {
+        LinkShare& link = it->second;
+        waiting.swap(link.waiting);
+        waiting_names_ -= waiting.size();
+        link.names_left -= std::min<nlink_t>(link.names_left, waiting.size());
+        // Not shared: a failed read, a name replaced by another file between the listing and
+        // the read, too much kept content.
+        share = read.error.empty() && !read.vanished && read.st.st_dev == file.st.st_dev &&
+                read.st.st_ino == file.st.st_ino && read.content.size() <= kMaxSharedContent;
+        if (!share) {
+          link.state = LinkShare::State::kOwn;
+        } else if (link.names_left == 0) {
+          links_.erase(it);
+        } else if (!read.content.empty()) {
+          link.state = LinkShare::State::kOwn;  // kept content is not held for names to come
+        } else {
+          link.state = LinkShare::State::kRead;  // held for them: the digest, head and tail
+          link.read = read;
+          link.read->bytes_read = 0;
+        }
+      }
+    }
+    std::optional<ContentRead> shared;
+    if (share && !waiting.empty()) shared = read;
+    batch.push_back(outcome_of(file, std::move(sidecar), std::move(read)));
+    for (auto& name : waiting) {
+      if (stopped()) break;
+      if (shared) {
+        batch.push_back(shared_outcome(name, *shared));
+      } else {
+        read_file(reader, name, batch);
+      }
+      name = WalkedFile();  // release the directory descriptor now
+    }
+  }
+
+  // Another name of a file read in this scan: its content is that read's (nothing is read again),
+  // its kind and signature are judged for this name.
+  Outcome shared_outcome(WalkedFile& file, ContentRead read) {
+    read.bytes_read = 0;
+    Outcome outcome = outcome_of(file, std::nullopt, std::move(read));
+    outcome.shared = true;
+    return outcome;
   }
 
   // What was read becomes a record: classified, its signature judged.
@@ -503,7 +594,7 @@ class Scan final : public WalkVisitor {
         break;
       case Outcome::Type::kRecord:
         stored = sink_.add(*outcome.record);
-        if (stored) count(*outcome.record);
+        if (stored) count(*outcome.record, outcome.shared);
         break;
     }
     if (!stored) {
@@ -535,7 +626,7 @@ class Scan final : public WalkVisitor {
     ++summary_.by_state[std::string(signature_state_name(p.state))];
   }
 
-  void count(const FileRecord& r) {
+  void count(const FileRecord& r, bool shared) {
     if (r.type == EntryType::kSymlink) {
       ++summary_.symlinks;
       return;
@@ -543,7 +634,11 @@ class Scan final : public WalkVisitor {
     ++summary_.files;
     if (r.error.empty()) {
       ++summary_.hashed;
-      summary_.bytes_hashed += r.size;
+      if (shared) {
+        ++summary_.shared_reads;
+      } else {
+        summary_.bytes_hashed += r.size;
+      }
     }
     if (!r.error.empty()) {
       ++summary_.unreadable;
@@ -563,6 +658,30 @@ class Scan final : public WalkVisitor {
     struct stat st;
     std::string target;
   };
+  // Hard-linked files seen in this scan (st_nlink > 1, no separate signature), by device and
+  // inode: the first name found is read, the others share that read.
+  struct LinkKey {
+    dev_t dev;
+    ino_t ino;
+    bool operator==(const LinkKey&) const = default;
+  };
+  struct LinkKeyHash {
+    std::size_t operator()(const LinkKey& k) const noexcept {
+      return std::hash<std::uint64_t>()(k.ino) ^ (std::hash<std::uint64_t>()(k.dev) << 1);
+    }
+  };
+  struct LinkShare {
+    // kReading: the first name is being read, later ones wait in `waiting`; kRead: `read` is
+    // shared with the names still to come; kOwn: the read failed or kept too much, every name
+    // is read on its own.
+    enum class State { kReading, kRead, kOwn } state = State::kReading;
+    std::optional<ContentRead> read;
+    std::vector<WalkedFile> waiting;
+    nlink_t names_left = 0;  // names not seen yet (the entry goes when none is left)
+  };
+  std::mutex links_mutex_;
+  std::unordered_map<LinkKey, LinkShare, LinkKeyHash> links_;
+  std::size_t waiting_names_ = 0;        // in every LinkShare::waiting
   std::vector<PreviousState> previous_;  // shards; read-only once loaded_
   std::atomic<bool> loaded_{false};
   std::mutex pending_mutex_;

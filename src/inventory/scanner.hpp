@@ -141,11 +141,12 @@ struct ScanProblem {
 struct ScanSummary {
   std::uint64_t files = 0;
   std::uint64_t symlinks = 0;
-  std::uint64_t hashed = 0;  // read and hashed in this scan
-  std::uint64_t reused = 0;  // unchanged since the previous scan
-  std::uint64_t bytes_hashed = 0;
-  std::uint64_t unreadable = 0;  // recorded without a digest (permission denied, changing, ...)
-  std::uint64_t vanished = 0;    // listed, then gone before they could be read
+  std::uint64_t hashed = 0;        // read and hashed in this scan
+  std::uint64_t shared_reads = 0;  // of those: other names of a hard-linked file read once
+  std::uint64_t reused = 0;        // unchanged since the previous scan
+  std::uint64_t bytes_hashed = 0;  // read (a hard-linked file's once)
+  std::uint64_t unreadable = 0;    // recorded without a digest (permission denied, changing, ...)
+  std::uint64_t vanished = 0;      // listed, then gone before they could be read
   std::uint64_t skipped_special = 0;
   std::uint64_t skipped_mounts = 0;
   std::uint64_t excluded = 0;

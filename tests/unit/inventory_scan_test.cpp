@@ -6,9 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "crypto/digest.hpp"
 #include "inventory/inventory_db.hpp"
@@ -246,6 +250,119 @@ TEST_P(InventoryScan, DatabaseCommitsReusesAndRollsBack) {
   ASSERT_TRUE(entries);
   EXPECT_EQ(entries->size(), 3u);
 }
+
+// Hard links: a file with several names is read once; every name gets its digest, and its kind is
+// judged by that name. The first name opened is held back a moment so that the walk finds the
+// others while it is read (they wait for the read); names found after it share the finished read.
+class HardLinks : public InventoryScan {
+ protected:
+  void SetUp() override {
+    InventoryScan::SetUp();
+    if (IsSkipped()) return;
+    content_.assign(300000, 'x');
+    content_.replace(0, 10, "#!/bin/sh\n");
+    names_ = {root_ + "/linked.bin"};
+    write(names_.front(), content_);
+    for (int i = 0; i < 24; ++i) {
+      const std::string dir = root_ + "/d" + std::to_string(i);
+      std::filesystem::create_directories(dir);
+      names_.push_back(dir + (i == 0 ? "/tool.sh" : "/linked.bin"));
+      std::filesystem::create_hard_link(names_.front(), names_.back());
+    }
+  }
+
+  bool is_name(const std::string& path) const {
+    return std::find(names_.begin(), names_.end(), path) != names_.end();
+  }
+
+  std::string content_;
+  std::vector<std::string> names_;
+};
+
+TEST_P(HardLinks, EveryNameIsRecordedFromOneRead) {
+  std::atomic<int> opened{0};
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string& path) {
+    if (is_name(path) && opened.fetch_add(1) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  MemorySink sink;
+  ScanProgress progress;
+  auto summary = run_scan(options_, {}, sink, progress, hooks);
+  ASSERT_TRUE(summary) << summary.error().describe();
+  EXPECT_EQ(opened.load(), 1);  // the other names were never opened
+  for (const auto& name : names_) {
+    ASSERT_TRUE(sink.records.contains(name)) << name;
+    const FileRecord& r = sink.records.at(name);
+    EXPECT_EQ(r.sha256, sha256(content_)) << name;
+    EXPECT_EQ(r.error, "") << name;
+    EXPECT_EQ(r.size, content_.size()) << name;
+    EXPECT_EQ(r.kind, FileKind::kScript) << name;
+  }
+  EXPECT_EQ(summary->shared_reads, names_.size() - 1);
+  EXPECT_EQ(summary->hashed, names_.size() + 2);  // and a.txt, sub/run.sh
+  EXPECT_EQ(summary->bytes_hashed, content_.size() + 5 + 15);
+  EXPECT_EQ(progress.bytes.load(), content_.size() + 5 + 15);
+}
+
+TEST_P(HardLinks, NameRemovedBeforeItsReadLeavesTheOthersToBeReadOnTheirOwn) {
+  std::atomic<int> opened{0};
+  std::string removed;
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string& path) {
+    if (is_name(path) && opened.fetch_add(1) == 0) {
+      removed = path;
+      std::filesystem::remove(path);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  MemorySink sink;
+  auto summary = scan(sink, {}, hooks);
+  ASSERT_TRUE(summary) << summary.error().describe();
+  EXPECT_EQ(summary->vanished, 1u);
+  EXPECT_EQ(summary->shared_reads, 0u);
+  EXPECT_EQ(opened.load(), static_cast<int>(names_.size()));
+  for (const auto& name : names_) {
+    if (name == removed) {
+      EXPECT_FALSE(sink.records.contains(name));
+      continue;
+    }
+    ASSERT_TRUE(sink.records.contains(name)) << name;
+    EXPECT_EQ(sink.records.at(name).sha256, sha256(content_)) << name;
+  }
+}
+
+TEST_P(HardLinks, NameReplacedBeforeItsReadDoesNotLendItsContentToTheOthers) {
+  std::atomic<int> opened{0};
+  std::string replaced;
+  ScanHooks hooks;
+  hooks.before_open = [&](const std::string& path) {
+    if (is_name(path) && opened.fetch_add(1) == 0) {
+      replaced = path;
+      write(root_ + "/replacement", "another file");
+      std::filesystem::rename(root_ + "/replacement", path);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  MemorySink sink;
+  auto summary = scan(sink, {}, hooks);
+  ASSERT_TRUE(summary) << summary.error().describe();
+  EXPECT_EQ(summary->shared_reads, 0u);
+  ASSERT_FALSE(replaced.empty());
+  EXPECT_EQ(sink.records.at(replaced).sha256, sha256("another file"));
+  for (const auto& name : names_) {
+    if (name == replaced) continue;
+    ASSERT_TRUE(sink.records.contains(name)) << name;
+    EXPECT_EQ(sink.records.at(name).sha256, sha256(content_)) << name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, HardLinks,
+                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads),
+                         [](const auto& param_info) {
+                           return param_info.param == ReadEngine::kUring ? "io_uring" : "threads";
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Engines, InventoryScan,
                          ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads),
