@@ -182,8 +182,8 @@ void RingReader::queue_read(unsigned index) {
 }
 
 void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) {
-  std::vector<std::pair<unsigned, int>> landed;
-  while (landed.empty() && queued_ > 0 && !broken_) {
+  landed_.clear();  // (a member: no allocation per call; done() never calls wait())
+  while (landed_.empty() && queued_ > 0 && !broken_) {
     const int rc = io_uring_submit_and_wait(&ring_->ring, 1);
     if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
       broken_ = true;
@@ -194,7 +194,7 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     unsigned head = 0;
     unsigned seen = 0;
     io_uring_for_each_cqe(&ring_->ring, head, cqe) {
-      landed.emplace_back(static_cast<unsigned>(io_uring_cqe_get_data64(cqe)), cqe->res);
+      landed_.emplace_back(static_cast<unsigned>(io_uring_cqe_get_data64(cqe)), cqe->res);
       ++seen;
     }
     io_uring_cq_advance(&ring_->ring, seen);
@@ -211,7 +211,7 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     }
     return;
   }
-  for (const auto& [index, res] : landed) {
+  for (const auto& [index, res] : landed_) {
     if (completed(index, res)) done(index, release(*slots_[index]));
   }
 }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -77,7 +78,8 @@ class RingReader {
   std::unique_ptr<Ring> ring_;
   std::vector<std::unique_ptr<Slot>> slots_;
   unsigned busy_ = 0;
-  unsigned queued_ = 0;  // reads queued or in flight
+  unsigned queued_ = 0;                           // reads queued or in flight
+  std::vector<std::pair<unsigned, int>> landed_;  // wait(): completions (slot, result)
   bool broken_ = false;
   std::string broken_reason_;
 };
