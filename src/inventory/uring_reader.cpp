@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -26,17 +27,41 @@ struct RingReader::Ring {
 
 struct RingReader::Slot {
   Slot(unsigned i, crypto::StreamingDigest d, std::size_t chunk_bytes)
-      : index(i), digest(std::move(d)), buffer(chunk_bytes) {}
+      : index(i),
+        digest(std::move(d)),
+        buffers{AlignedBuffer(chunk_bytes), AlignedBuffer(chunk_bytes)} {}
+  // One read of the file, queued or in flight, into one of the slot's buffers.
+  struct Read {
+    unsigned buffer = 0;
+    std::uint64_t from = 0;  // file offset read from (block-aligned for O_DIRECT)
+    std::size_t skip = 0;    // leading bytes already taken (a read that had to start earlier)
+    unsigned want = 0;
+    bool landed = false;
+    int res = 0;
+  };
+  // Why no more reads are queued until the ones in flight have landed (and are dropped).
+  enum class Hold { kNone, kEnd, kRestart, kBuffered, kFailed };
+
   unsigned index;
   crypto::StreamingDigest digest;
-  AlignedBuffer buffer;
+  std::array<AlignedBuffer, 2> buffers;  // two reads of one file in flight at once
   ReadRequest request;
   FileRead file;
   int attempt = 0;
-  std::uint64_t bytes = 0;  // read by the earlier attempts
-  bool direct = false;      // the descriptor is in O_DIRECT mode
-  std::size_t skip = 0;     // leading bytes of the queued read that were taken already
-  int retries = 0;          // reads that came back EINTR/EAGAIN
+  std::uint64_t bytes = 0;      // read by the earlier attempts
+  bool direct = false;          // the descriptor is in O_DIRECT mode
+  int retries = 0;              // reads that came back EINTR/EAGAIN
+  std::array<Read, 2> reads{};  // in file order from `first`, `count` of them
+  unsigned first = 0;
+  unsigned count = 0;
+  std::uint64_t next = 0;  // where the next read queued starts taking bytes
+  Hold hold = Hold::kNone;
+
+  Read& front() { return reads[first]; }
+  void pop() {
+    first = (first + 1) % 2;
+    --count;
+  }
 };
 
 namespace {
@@ -57,8 +82,8 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
   // COOP_TASKRUN: a completion waits for this thread's next io_uring_enter (wait() makes one)
   // instead of interrupting it with an IPI; on the 2-core VM a cold scan of /usr took 9,200
   // reschedule IPIs instead of 16,500. Linux 5.19 on; older kernels refuse it (EINVAL).
-  int rc = io_uring_queue_init(slots, &ring->ring, IORING_SETUP_COOP_TASKRUN);
-  if (rc == -EINVAL) rc = io_uring_queue_init(slots, &ring->ring, 0);
+  int rc = io_uring_queue_init(2 * slots, &ring->ring, IORING_SETUP_COOP_TASKRUN);
+  if (rc == -EINVAL) rc = io_uring_queue_init(2 * slots, &ring->ring, 0);
   if (rc < 0) {
     return fail(Errc::kUnsupported, "io_uring is not available: " + errno_text(-rc));
   }
@@ -69,14 +94,16 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
     if (!digest) return std::unexpected(digest.error());
     made.push_back(std::make_unique<Slot>(i, std::move(*digest),
                                           std::max<std::size_t>(chunk_bytes, kHeadBytes)));
-    if (made.back()->buffer.data() == nullptr) {
-      return fail(Errc::kIo, "cannot allocate a read buffer");
+    for (const auto& buffer : made.back()->buffers) {
+      if (buffer.data() == nullptr) return fail(Errc::kIo, "cannot allocate a read buffer");
     }
   }
   // Registered buffers: the kernel pins them once, not at every read. Refused (RLIMIT_MEMLOCK
   // for an unprivileged user): plain reads, which pin per read.
   std::vector<iovec> buffers;
-  for (const auto& slot : made) buffers.push_back({slot->buffer.data(), slot->buffer.size()});
+  for (const auto& slot : made) {  // registered index: 2 * slot + buffer
+    for (const auto& buffer : slot->buffers) buffers.push_back({buffer.data(), buffer.size()});
+  }
   ring->registered = io_uring_register_buffers(&ring->ring, buffers.data(),
                                                static_cast<unsigned>(buffers.size())) == 0;
   return std::unique_ptr<RingReader>(new RingReader(std::move(ring), std::move(made)));
@@ -117,7 +144,7 @@ std::optional<ContentRead> RingReader::start(const ReadRequest& request, unsigne
   s.bytes = 0;
   ++busy_;
   if (begin(s)) return release(s);
-  queue_read(index);
+  queue_reads(s);
   slot = index;
   return std::nullopt;
 }
@@ -126,6 +153,8 @@ bool RingReader::begin(Slot& s) {
   s.file = FileRead{};
   s.direct = false;
   s.retries = 0;
+  s.first = s.count = 0;
+  s.hold = Slot::Hold::kNone;
   if (!s.file.open(s.request)) return true;
   if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
     s.direct = set_read_mode(s.file.fd(), true, true);  // from the disk, through the ring
@@ -134,7 +163,7 @@ bool RingReader::begin(Slot& s) {
   // From the page cache as far as it holds the file: no waiting, no ring.
   while (!s.file.complete()) {
     struct iovec iov {
-      s.buffer.data(), s.buffer.size()
+      s.buffers[0].data(), s.buffers[0].size()
     };
     const ssize_t n =
         ::preadv2(s.file.fd(), &iov, 1, static_cast<off_t>(s.file.taken()), RWF_NOWAIT);
@@ -150,22 +179,36 @@ bool RingReader::begin(Slot& s) {
       return true;
     }
     if (n == 0) break;  // shorter than fstat said: settle() sees it
-    s.file.take({s.buffer.data(), static_cast<std::size_t>(n)}, s.digest);
+    s.file.take({s.buffers[0].data(), static_cast<std::size_t>(n)}, s.digest);
   }
   return settle(s);
 }
 
-void RingReader::queue_read(unsigned index) {
-  Slot& s = *slots_[index];
-  const std::uint64_t offset = s.file.taken();
-  // O_DIRECT reads whole blocks (a short read from the page cache can end mid-block).
-  const std::uint64_t from = read_start(offset, s.direct);
-  s.skip = static_cast<std::size_t>(offset - from);
-  std::uint64_t want = s.file.size() - from;  // more than 0: the file is not complete
-  if (s.direct) want = (want + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
-  want = std::min<std::uint64_t>(want, s.buffer.size());
-  // One read per busy slot and as many SQEs as slots: the queue is never full. Should it be, what
-  // is queued is submitted first.
+void RingReader::queue_reads(Slot& s) {
+  if (s.count == 0) s.next = s.file.taken();
+  // Two reads of a file in flight: the disk fetches the next chunk while this thread hashes the
+  // last one. Not for kept content (read to its end by this thread, once the first chunk shows).
+  while (s.count < 2 && s.hold == Slot::Hold::kNone && s.next < s.file.size() &&
+         !(s.file.keeping() && s.file.taken() > 0)) {
+    const unsigned at = (s.first + s.count) % 2;
+    Slot::Read& r = s.reads[at];
+    r.buffer = s.count == 0 ? 0 : 1 - s.front().buffer;
+    // O_DIRECT reads whole blocks (a short read from the page cache can end mid-block).
+    r.from = read_start(s.next, s.direct);
+    r.skip = static_cast<std::size_t>(s.next - r.from);
+    std::uint64_t want = s.file.size() - r.from;
+    if (s.direct) want = (want + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+    r.want = static_cast<unsigned>(std::min<std::uint64_t>(want, s.buffers[r.buffer].size()));
+    r.landed = false;
+    ++s.count;
+    s.next = r.from + r.want;
+    submit_read(s, at);
+  }
+}
+
+void RingReader::submit_read(Slot& s, unsigned at) {
+  const Slot::Read& r = s.reads[at];
+  // Two SQEs per slot: the queue is never full. Should it be, what is queued is submitted first.
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
   if (sqe == nullptr) {
     (void)io_uring_submit(&ring_->ring);
@@ -176,13 +219,14 @@ void RingReader::queue_read(unsigned index) {
     broken_reason_ = "io_uring has no room for a read";
     return;
   }
+  std::uint8_t* into = s.buffers[r.buffer].data();
   if (ring_->registered) {
-    io_uring_prep_read_fixed(sqe, s.file.fd(), s.buffer.data(), static_cast<unsigned>(want), from,
-                             static_cast<int>(index));
+    io_uring_prep_read_fixed(sqe, s.file.fd(), into, r.want, r.from,
+                             static_cast<int>(2 * s.index + r.buffer));
   } else {
-    io_uring_prep_read(sqe, s.file.fd(), s.buffer.data(), static_cast<unsigned>(want), from);
+    io_uring_prep_read(sqe, s.file.fd(), into, r.want, r.from);
   }
-  io_uring_sqe_set_data64(sqe, index);
+  io_uring_sqe_set_data64(sqe, 2 * s.index + r.buffer);
   ++queued_;
 }
 
@@ -216,33 +260,76 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     }
     return;
   }
-  for (const auto& [index, res] : landed_) {
-    if (completed(index, res)) done(index, release(*slots_[index]));
+  for (const auto& [data, res] : landed_) {
+    const unsigned index = data / 2;
+    if (completed(*slots_[index], data % 2, res)) done(index, release(*slots_[index]));
   }
+  // The reads queued meanwhile go to the disk now, not at the caller's next wait().
+  if (!broken_ && io_uring_sq_ready(&ring_->ring) > 0) (void)io_uring_submit(&ring_->ring);
 }
 
-bool RingReader::completed(unsigned index, int res) {
-  Slot& s = *slots_[index];
-  if ((res == -EINTR || res == -EAGAIN) && ++s.retries <= kMaxRetries) {
-    queue_read(index);  // (with O_NONBLOCK off, io_uring waits for the disk itself)
+bool RingReader::completed(Slot& s, unsigned buffer, int res) {
+  for (unsigned i = 0; i < s.count; ++i) {
+    Slot::Read& r = s.reads[(s.first + i) % 2];
+    if (r.buffer == buffer && !r.landed) {
+      r.landed = true;
+      r.res = res;
+      break;
+    }
+  }
+  // The reads that landed, in file order.
+  while (s.count > 0 && s.front().landed) {
+    Slot::Read& r = s.front();
+    if (s.hold != Slot::Hold::kNone) {  // dropped: an earlier read ended or failed
+      s.pop();
+      continue;
+    }
+    if ((r.res == -EINTR || r.res == -EAGAIN) && ++s.retries <= kMaxRetries) {
+      r.landed = false;  // again (with O_NONBLOCK off, io_uring waits for the disk itself)
+      submit_read(s, s.first);
+      break;
+    }
+    const int got = r.res;
+    const Slot::Read landed = r;
+    s.pop();
+    if (got == -EINVAL && s.direct) {
+      s.hold = Slot::Hold::kBuffered;  // the filesystem refused O_DIRECT after all
+    } else if (got < 0) {
+      s.file.fail("read error: " + errno_text(-got), s.digest);
+      s.hold = Slot::Hold::kFailed;
+    } else if (static_cast<std::size_t>(got) <= landed.skip) {
+      s.hold = Slot::Hold::kEnd;  // end of file before fstat's size: settle() sees it
+    } else {
+      s.file.take({s.buffers[landed.buffer].data() + landed.skip,
+                   static_cast<std::size_t>(got) - landed.skip},
+                  s.digest);
+      if (s.file.complete()) {
+        s.hold = Slot::Hold::kEnd;
+      } else if (static_cast<unsigned>(got) < landed.want) {
+        s.hold = Slot::Hold::kRestart;  // short: the next read did not start where this ended
+      }
+    }
+  }
+  if (s.count > 0) {  // still in flight: keep two going unless held
+    queue_reads(s);
     return false;
   }
-  if (res == -EINVAL && s.direct) {
-    s.direct =
-        set_read_mode(s.file.fd(), false, true);  // the filesystem refused O_DIRECT after all
-    queue_read(index);
-    return false;
+  const Slot::Hold hold = std::exchange(s.hold, Slot::Hold::kNone);
+  switch (hold) {
+    case Slot::Hold::kFailed:
+      return true;
+    case Slot::Hold::kEnd:
+      return settle(s);
+    case Slot::Hold::kBuffered:
+      s.direct = set_read_mode(s.file.fd(), false, true);
+      break;
+    case Slot::Hold::kRestart:
+    case Slot::Hold::kNone:
+      break;
   }
-  if (res < 0) {
-    s.file.fail("read error: " + errno_text(-res), s.digest);
-    return true;
-  }
-  const auto got = static_cast<std::size_t>(res);
-  if (got <= s.skip) return settle(s);  // end of file before fstat's size: settle() sees it
-  s.file.take({s.buffer.data() + s.skip, got - s.skip}, s.digest);
   if (s.file.complete()) return settle(s);
   if (s.file.keeping()) return read_rest_blocking(s);
-  queue_read(index);
+  queue_reads(s);
   return false;
 }
 
@@ -251,7 +338,7 @@ bool RingReader::read_rest_blocking(Slot& s) {
     const std::uint64_t offset = s.file.taken();
     const std::uint64_t from = read_start(offset, s.direct);
     const ssize_t n =
-        ::pread(s.file.fd(), s.buffer.data(), s.buffer.size(), static_cast<off_t>(from));
+        ::pread(s.file.fd(), s.buffers[0].data(), s.buffers[0].size(), static_cast<off_t>(from));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EINVAL && s.direct) {
       s.direct = set_read_mode(s.file.fd(), false, true);  // O_DIRECT refused after all
@@ -263,7 +350,7 @@ bool RingReader::read_rest_blocking(Slot& s) {
     }
     const auto skip = static_cast<std::size_t>(offset - from);
     if (static_cast<std::size_t>(n) <= skip) break;
-    s.file.take({s.buffer.data() + skip, static_cast<std::size_t>(n) - skip}, s.digest);
+    s.file.take({s.buffers[0].data() + skip, static_cast<std::size_t>(n) - skip}, s.digest);
   }
   return settle(s);
 }
@@ -274,7 +361,7 @@ bool RingReader::settle(Slot& s) {
   // Read it once more, from the start.
   s.bytes += s.file.out().bytes_read;
   if (begin(s)) return true;
-  queue_read(s.index);
+  queue_reads(s);
   return false;
 }
 

@@ -1,10 +1,12 @@
 // Reads many files at once through one io_uring (the default `--io auto` engine of a scan). Each
 // slot holds one file: opened and fstat'ed on the calling thread, then read at once when the page
 // cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), else from the disk with
-// O_DIRECT reads queued on the ring. One io_uring_enter submits the reads of many files, so the
-// disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per file;
-// the calling thread hashes whatever completed meanwhile. On the 2-core VM a cold scan of /usr
-// took 11-14 s instead of 14-19 s with 16 threads of blocking reads (bench/README.md).
+// O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a file's next chunk
+// while the thread hashes the last one). One io_uring_enter submits the reads of many files, so
+// the disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per
+// file; the calling thread hashes whatever completed meanwhile, in file order. On the 2-core VM
+// a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads, and
+// two reads per file in flight took 4 % off one (bench/README.md).
 //
 // A file whose whole content is kept for its format unit (FileRead::keeping()) is read to its
 // end by the calling thread with blocking reads, so each thread holds at most one such file.
@@ -66,10 +68,12 @@ class RingReader {
   bool begin(Slot& slot);
   // Reads what is left with blocking reads (kept content); true when settled.
   bool read_rest_blocking(Slot& slot);
-  // Queues the read of the slot's next chunk.
-  void queue_read(unsigned index);
-  // A read completed with `res` (bytes, or -errno); true when the file is settled.
-  bool completed(unsigned index, int res);
+  // Queues the reads of the slot's next chunks: up to two in flight.
+  void queue_reads(Slot& slot);
+  // Queues the read held in the slot's reads[at] (again, after EINTR/EAGAIN).
+  void submit_read(Slot& slot, unsigned at);
+  // The read into `buffer` completed with `res` (bytes, or -errno); true when the file is settled.
+  bool completed(Slot& slot, unsigned buffer, int res);
   // The file is read: checks it and settles it, or starts the next attempt; true when settled.
   bool settle(Slot& slot);
   // Frees a settled file's slot and hands over its result.

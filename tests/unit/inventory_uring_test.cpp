@@ -182,6 +182,29 @@ TEST_F(Ring, FileChangedWhileInFlightIsReadAgain) {
   EXPECT_GT(result->bytes_read, after.size());  // the first attempt's bytes count too
 }
 
+// Two reads of a file are in flight at once; when the file shrinks under them, the second one
+// lands short or empty, past what the first left: dropped, the file read again from the start.
+TEST_F(Ring, FileShrunkWhileInFlightIsReadAgain) {
+  const std::string name = "shrinking.bin";
+  const std::string before = pattern(4 * kChunk, 4);
+  const std::string after = pattern(kChunk + 100, 6);
+  write(dir_.path() + "/" + name, before);
+  evict(dir_.path() + "/" + name);
+  const ReadRequest request{dirfd_, &name, false, 0};
+  unsigned slot = 0;
+  ASSERT_FALSE(ring_->start(request, slot).has_value());
+  write(dir_.path() + "/" + name, after);
+  evict(dir_.path() + "/" + name);
+  std::optional<ContentRead> result;
+  while (!result) {
+    ring_->wait([&](unsigned, ContentRead&& read) { result = std::move(read); });
+  }
+  EXPECT_EQ(result->error, "");
+  EXPECT_EQ(result->sha256, sha256(after));
+  EXPECT_EQ(static_cast<std::size_t>(result->st.st_size), after.size());
+  EXPECT_EQ(result->tail, Bytes(after.end() - static_cast<long>(kTailBytes), after.end()));
+}
+
 // Should the ring itself fail, no file is lost: each one it holds is reported, as unreadable with
 // the reason, and the ring takes no more (the scan reads the rest with threads).
 TEST_F(Ring, ABrokenRingReportsEveryFileItHeld) {
