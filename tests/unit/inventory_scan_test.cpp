@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -47,6 +48,10 @@ class MemorySink final : public RecordSink {
   std::map<std::string, FileRecord> records;
   std::vector<std::int64_t> reused;
 };
+
+std::string engine_name(const ::testing::TestParamInfo<ReadEngine>& info) {
+  return info.param == ReadEngine::kUring ? "io_uring" : "threads";
+}
 
 // Every scan test runs with both read engines: io_uring and blocking threads.
 class InventoryScan : public ::testing::TestWithParam<ReadEngine> {
@@ -275,23 +280,31 @@ class HardLinks : public InventoryScan {
     return std::find(names_.begin(), names_.end(), path) != names_.end();
   }
 
+  // Hooks that count the names opened, run `act` on the first (kept in first_), and hold that
+  // read back a moment so that the walk finds the other names while it is in flight.
+  ScanHooks on_first_name(std::function<void(const std::string&)> act = {}) {
+    ScanHooks hooks;
+    hooks.before_open = [this, act = std::move(act)](const std::string& path) {
+      if (!is_name(path) || opened_.fetch_add(1) != 0) return;
+      first_ = path;
+      if (act) act(path);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    };
+    return hooks;
+  }
+
   std::string content_;
   std::vector<std::string> names_;
+  std::atomic<int> opened_{0};
+  std::string first_;  // written by a reading thread, read after the scan
 };
 
 TEST_P(HardLinks, EveryNameIsRecordedFromOneRead) {
-  std::atomic<int> opened{0};
-  ScanHooks hooks;
-  hooks.before_open = [&](const std::string& path) {
-    if (is_name(path) && opened.fetch_add(1) == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
   MemorySink sink;
   ScanProgress progress;
-  auto summary = run_scan(options_, {}, sink, progress, hooks);
+  auto summary = run_scan(options_, {}, sink, progress, on_first_name());
   ASSERT_TRUE(summary) << summary.error().describe();
-  EXPECT_EQ(opened.load(), 1);  // the other names were never opened
+  EXPECT_EQ(opened_.load(), 1);  // the other names were never opened
   for (const auto& name : names_) {
     ASSERT_TRUE(sink.records.contains(name)) << name;
     const FileRecord& r = sink.records.at(name);
@@ -307,24 +320,15 @@ TEST_P(HardLinks, EveryNameIsRecordedFromOneRead) {
 }
 
 TEST_P(HardLinks, NameRemovedBeforeItsReadLeavesTheOthersToBeReadOnTheirOwn) {
-  std::atomic<int> opened{0};
-  std::string removed;
-  ScanHooks hooks;
-  hooks.before_open = [&](const std::string& path) {
-    if (is_name(path) && opened.fetch_add(1) == 0) {
-      removed = path;
-      std::filesystem::remove(path);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
   MemorySink sink;
-  auto summary = scan(sink, {}, hooks);
+  auto summary =
+      scan(sink, {}, on_first_name([](const std::string& path) { std::filesystem::remove(path); }));
   ASSERT_TRUE(summary) << summary.error().describe();
   EXPECT_EQ(summary->vanished, 1u);
   EXPECT_EQ(summary->shared_reads, 0u);
-  EXPECT_EQ(opened.load(), static_cast<int>(names_.size()));
+  EXPECT_EQ(opened_.load(), static_cast<int>(names_.size()));
   for (const auto& name : names_) {
-    if (name == removed) {
+    if (name == first_) {
       EXPECT_FALSE(sink.records.contains(name));
       continue;
     }
@@ -334,41 +338,27 @@ TEST_P(HardLinks, NameRemovedBeforeItsReadLeavesTheOthersToBeReadOnTheirOwn) {
 }
 
 TEST_P(HardLinks, NameReplacedBeforeItsReadDoesNotLendItsContentToTheOthers) {
-  std::atomic<int> opened{0};
-  std::string replaced;
-  ScanHooks hooks;
-  hooks.before_open = [&](const std::string& path) {
-    if (is_name(path) && opened.fetch_add(1) == 0) {
-      replaced = path;
-      write(root_ + "/replacement", "another file");
-      std::filesystem::rename(root_ + "/replacement", path);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
   MemorySink sink;
-  auto summary = scan(sink, {}, hooks);
+  auto summary = scan(sink, {}, on_first_name([this](const std::string& path) {
+                        write(root_ + "/replacement", "another file");
+                        std::filesystem::rename(root_ + "/replacement", path);
+                      }));
   ASSERT_TRUE(summary) << summary.error().describe();
   EXPECT_EQ(summary->shared_reads, 0u);
-  ASSERT_FALSE(replaced.empty());
-  EXPECT_EQ(sink.records.at(replaced).sha256, sha256("another file"));
+  ASSERT_FALSE(first_.empty());
+  EXPECT_EQ(sink.records.at(first_).sha256, sha256("another file"));
   for (const auto& name : names_) {
-    if (name == replaced) continue;
+    if (name == first_) continue;
     ASSERT_TRUE(sink.records.contains(name)) << name;
     EXPECT_EQ(sink.records.at(name).sha256, sha256(content_)) << name;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, HardLinks,
-                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads),
-                         [](const auto& param_info) {
-                           return param_info.param == ReadEngine::kUring ? "io_uring" : "threads";
-                         });
+                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads), engine_name);
 
 INSTANTIATE_TEST_SUITE_P(Engines, InventoryScan,
-                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads),
-                         [](const auto& param_info) {
-                           return param_info.param == ReadEngine::kUring ? "io_uring" : "threads";
-                         });
+                         ::testing::Values(ReadEngine::kUring, ReadEngine::kThreads), engine_name);
 
 TEST(InventoryDbFile, RefusesAFileThatIsNotAnInventory) {
   testing::TempDir dir;
