@@ -28,8 +28,8 @@ constexpr std::size_t kWorkerBatch = 32;
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
 constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
 constexpr unsigned kRingFilesPerCore = 32;
-// Hard links (scanner.cpp, Scan::finished): how much a scan keeps for sharing one read among a
-// file's names. Beyond these bounds a name is simply read on its own.
+// Hard links (Scan::decide_file, Scan::finished): how much a scan keeps for sharing one read among
+// a file's names. Beyond these bounds a name is simply read on its own.
 constexpr std::size_t kMaxLinkedFiles = 4096;        // files with several names tracked at once
 constexpr std::size_t kMaxWaitingNames = 1024;       // names waiting for a read in flight
 constexpr std::size_t kMaxSharedContent = 1u << 20;  // kept content copied to a waiting name

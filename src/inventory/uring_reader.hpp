@@ -5,8 +5,8 @@
 // while the thread hashes the last one). One io_uring_enter submits the reads of many files, so
 // the disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per
 // file; the calling thread hashes whatever completed meanwhile, in file order. On the 2-core VM
-// a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads, and
-// two reads per file in flight took 4 % off one (bench/README.md).
+// a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads; the
+// second read per file in flight took another 4 % off it (bench/README.md).
 //
 // A file whose whole content is kept for its format unit (FileRead::keeping()) is read to its
 // end by the calling thread with blocking reads, so each thread holds at most one such file.
