@@ -276,7 +276,7 @@ class Scan final : public WalkVisitor {
       hand_over(thread, reuse_outcome(previous));
       return;
     }
-    if (st.st_nlink > 1 && sidecar_st == nullptr) {
+    if (shares_reads(st, sidecar_st != nullptr)) {
       std::optional<ContentRead> read;
       {
         const std::lock_guard lock(links_mutex_);
@@ -284,7 +284,7 @@ class Scan final : public WalkVisitor {
         auto it = links_.find(key);
         if (it == links_.end()) {
           if (links_.size() < kMaxLinkedFiles) {  // this name is read, the others share it
-            links_.emplace(key, LinkShare{.names_left = st.st_nlink - 1});
+            links_[key].names_left = st.st_nlink - 1;
           }
         } else if (it->second.state == LinkShare::State::kReading) {
           if (waiting_names_ < kMaxWaitingNames) {
@@ -369,6 +369,12 @@ class Scan final : public WalkVisitor {
       if (stopped()) return;
       decide_symlink(thread, link.path, link.st, std::move(link.target));
     }
+  }
+
+  // Whether a file takes part in sharing reads among its names: several names, and no separate
+  // signature beside this one (decide_file() and finished() must agree).
+  static bool shares_reads(const struct stat& st, bool has_sidecar) {
+    return st.st_nlink > 1 && !has_sidecar;
   }
 
   const PreviousEntry* unchanged(std::string_view path, const struct stat& st, EntryType type,
@@ -485,7 +491,7 @@ class Scan final : public WalkVisitor {
                 ContentReader& reader, std::vector<Outcome>& batch) {
     std::vector<WalkedFile> waiting;
     bool share = false;
-    if (file.st.st_nlink > 1 && !file.sidecar_name) {
+    if (shares_reads(file.st, file.sidecar_name.has_value())) {
       const std::lock_guard lock(links_mutex_);
       const auto it = links_.find(LinkKey{file.st.st_dev, file.st.st_ino});
       if (it != links_.end() && it->second.state == LinkShare::State::kReading) {
@@ -510,18 +516,16 @@ class Scan final : public WalkVisitor {
         }
       }
     }
-    std::optional<ContentRead> shared;
-    if (share && !waiting.empty()) shared = read;
-    batch.push_back(outcome_of(file, std::move(sidecar), std::move(read)));
-    for (auto& name : waiting) {
+    for (auto& name : waiting) {  // before `read` goes to its own name's outcome
       if (stopped()) break;
-      if (shared) {
-        batch.push_back(shared_outcome(name, *shared));
+      if (share) {
+        batch.push_back(shared_outcome(name, read));
       } else {
         read_file(reader, name, batch);
       }
       name = WalkedFile();  // release the directory descriptor now
     }
+    batch.push_back(outcome_of(file, std::move(sidecar), std::move(read)));
   }
 
   // Another name of a file read in this scan: its content is that read's (nothing is read again),

@@ -19,7 +19,7 @@ namespace signet::inventory {
 struct RingReader::Ring {
   io_uring ring{};
   bool set_up = false;
-  bool registered = false;  // the slots' buffers, by slot index
+  bool registered = false;  // the slots' buffers, slot i's buffer b at index 2 * i + b
   ~Ring() {
     if (set_up) io_uring_queue_exit(&ring);
   }

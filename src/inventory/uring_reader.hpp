@@ -83,7 +83,7 @@ class RingReader {
   std::vector<std::unique_ptr<Slot>> slots_;
   unsigned busy_ = 0;
   unsigned queued_ = 0;                           // reads queued or in flight
-  std::vector<std::pair<unsigned, int>> landed_;  // wait(): completions (slot, result)
+  std::vector<std::pair<unsigned, int>> landed_;  // wait(): (2 * slot + buffer, result)
   bool broken_ = false;
   std::string broken_reason_;
 };
