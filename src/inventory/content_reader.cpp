@@ -40,9 +40,11 @@ constexpr std::uint64_t kMincoreBytes = std::uint64_t{64} << 20;
 // the first refusal the scan stops asking, process-wide.
 std::atomic<bool> g_noatime_permitted{true};
 
-UniqueFd open_file(int dirfd, const std::string& name, int& err) {
+UniqueFd open_file(int dirfd, const std::string& name, int& err, bool& noatime) {
+  noatime = false;
   if (g_noatime_permitted.load(std::memory_order_relaxed)) {
     const int fd = ::openat(dirfd, name.c_str(), kOpenFlags | O_NOATIME);
+    noatime = fd >= 0;
     if (fd >= 0) return UniqueFd(fd);
     if (errno != EPERM) {
       err = errno;
@@ -89,7 +91,7 @@ Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat) {
 
 bool FileRead::open(const ReadRequest& request) {
   int err = 0;
-  fd_ = open_file(request.dirfd, *request.name, err);
+  fd_ = open_file(request.dirfd, *request.name, err, noatime_);
   if (!fd_.valid()) {
     out_.vanished = err == ENOENT;
     out_.error = err == ELOOP ? "replaced by a symlink during the scan"
@@ -176,7 +178,8 @@ Result<ContentReader> ContentReader::create(std::size_t buffer_bytes) {
   return reader;
 }
 
-ssize_t ContentReader::read_chunk(int fd, bool first, bool& direct) {
+ssize_t ContentReader::read_chunk(FileRead& file, bool first, bool& direct) {
+  const int fd = file.fd();
   if (first && !direct) {
     // From the page cache only (RWF_NOWAIT): EAGAIN means the file is not cached.
     struct iovec iov {
@@ -184,11 +187,11 @@ ssize_t ContentReader::read_chunk(int fd, bool first, bool& direct) {
     };
     const ssize_t n = ::preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
     if (n >= 0 || (errno != EAGAIN && errno != EOPNOTSUPP)) return n;
-    if (errno == EAGAIN) direct = set_read_mode(fd, true);
+    if (errno == EAGAIN) direct = file.set_read_mode(true);
   }
   ssize_t n = ::read(fd, buffer_.data(), buffer_.size());
   if (n < 0 && direct && errno == EINVAL) {  // the filesystem refused an O_DIRECT read after all
-    direct = set_read_mode(fd, false);
+    direct = file.set_read_mode(false);
     if (!direct) n = ::read(fd, buffer_.data(), buffer_.size());
   }
   return n;
@@ -218,11 +221,11 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
   }
   bool direct = false;
   if (file.size() >= kDirectFrom && page_cache_holds(file.fd(), file.size()) == Cached::kNotAll) {
-    direct = set_read_mode(file.fd(), true);
+    direct = file.set_read_mode(true);
   }
   while (!file.complete()) {
     const bool first = file.taken() == 0 && file.size() >= kDirectFrom;
-    const ssize_t n = first || direct ? read_chunk(file.fd(), first, direct)
+    const ssize_t n = first || direct ? read_chunk(file, first, direct)
                                       : ::read(file.fd(), buffer_.data(), buffer_.size());
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -238,14 +241,11 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
   return settled;
 }
 
-bool set_read_mode(int fd, bool direct, bool blocking) {
-  const int flags = ::fcntl(fd, F_GETFL);
-  if (flags < 0) return false;
-  const int base = (blocking ? flags & ~O_NONBLOCK : flags) & ~O_DIRECT;
-  if (direct && ((base | O_DIRECT) == flags || ::fcntl(fd, F_SETFL, base | O_DIRECT) == 0)) {
-    return true;
-  }
-  if (base != flags) (void)::fcntl(fd, F_SETFL, base);  // EINVAL above: no O_DIRECT here
+bool FileRead::set_read_mode(bool direct, bool blocking) {
+  // Of the flags F_SETFL sets, the descriptor was opened with O_NONBLOCK and perhaps O_NOATIME.
+  const int base = (blocking ? 0 : O_NONBLOCK) | (noatime_ ? O_NOATIME : 0);
+  if (direct && ::fcntl(fd_.get(), F_SETFL, base | O_DIRECT) == 0) return true;
+  (void)::fcntl(fd_.get(), F_SETFL, base);  // EINVAL above: no O_DIRECT on this filesystem
   return false;
 }
 

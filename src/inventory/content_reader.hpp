@@ -37,12 +37,6 @@ enum class Cached { kAll, kNotAll, kUnknown };
 // (`use_cachestat` false: mincore(2) only, as on kernels before 6.5; for the tests.)
 [[nodiscard]] Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat = true);
 
-// Turns O_DIRECT on for `fd` when `direct` and the filesystem allows it, off otherwise; with
-// `blocking` also clears O_NONBLOCK (io_uring hands EAGAIN back for an O_NONBLOCK descriptor
-// instead of waiting for the disk; the file is known to be regular by then). Returns whether
-// O_DIRECT is on.
-bool set_read_mode(int fd, bool direct, bool blocking = false);
-
 // A heap buffer aligned for O_DIRECT (kDirectAlign), its size rounded up to that alignment.
 class AlignedBuffer {
  public:
@@ -99,6 +93,11 @@ class FileRead {
   bool finish(crypto::StreamingDigest& digest);
   // Abandons the file after a read error (the digest is reset for the next file).
   void fail(std::string error, crypto::StreamingDigest& digest);
+  // Turns O_DIRECT on when `direct` and the filesystem allows it, off otherwise; with `blocking`
+  // also clears O_NONBLOCK (io_uring hands EAGAIN back for an O_NONBLOCK descriptor instead of
+  // waiting for the disk; the file is known to be regular by then). Returns whether O_DIRECT is
+  // on. One F_SETFL: the flags the descriptor was opened with are known here.
+  bool set_read_mode(bool direct, bool blocking = false);
 
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
   [[nodiscard]] std::uint64_t taken() const noexcept { return total_; }
@@ -107,6 +106,7 @@ class FileRead {
 
  private:
   UniqueFd fd_;
+  bool noatime_ = false;  // opened with O_NOATIME, which F_SETFL must keep
   ContentRead out_;
   std::uint64_t size_ = 0;
   std::uint64_t total_ = 0;
@@ -127,7 +127,7 @@ class ContentReader {
  private:
   ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes);
   // Reads into buffer_ (O_DIRECT once the file turned out not to be cached).
-  ssize_t read_chunk(int fd, bool first, bool& direct);
+  ssize_t read_chunk(FileRead& file, bool first, bool& direct);
   // One attempt; false when the file changed meanwhile (`out` then holds the error).
   bool read_once(const ReadRequest& request, ContentRead& out);
 

@@ -157,7 +157,7 @@ bool RingReader::begin(Slot& s) {
   s.hold = Slot::Hold::kNone;
   if (!s.file.open(s.request)) return true;
   if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
-    s.direct = set_read_mode(s.file.fd(), true, true);  // from the disk, through the ring
+    s.direct = s.file.set_read_mode(true, true);  // from the disk, through the ring
     return false;
   }
   // From the page cache as far as it holds the file: no waiting, no ring.
@@ -170,7 +170,7 @@ bool RingReader::begin(Slot& s) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
       // Not (all) cached: the rest comes from the disk, through the ring.
-      s.direct = set_read_mode(s.file.fd(), errno == EAGAIN, true);
+      s.direct = s.file.set_read_mode(errno == EAGAIN, true);
       if (s.file.keeping()) return read_rest_blocking(s);
       return false;
     }
@@ -321,7 +321,7 @@ bool RingReader::completed(Slot& s, unsigned buffer, int res) {
     case Slot::Hold::kEnd:
       return settle(s);
     case Slot::Hold::kBuffered:
-      s.direct = set_read_mode(s.file.fd(), false, true);
+      s.direct = s.file.set_read_mode(false, true);
       break;
     case Slot::Hold::kRestart:
     case Slot::Hold::kNone:
@@ -341,7 +341,7 @@ bool RingReader::read_rest_blocking(Slot& s) {
         ::pread(s.file.fd(), s.buffers[0].data(), s.buffers[0].size(), static_cast<off_t>(from));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EINVAL && s.direct) {
-      s.direct = set_read_mode(s.file.fd(), false, true);  // O_DIRECT refused after all
+      s.direct = s.file.set_read_mode(false, true);  // O_DIRECT refused after all
       continue;
     }
     if (n < 0) {

@@ -246,6 +246,38 @@ TEST_F(Ring, VanishedAndSpecialFilesAreSettledAtOnce) {
   EXPECT_EQ(ring_->busy(), 0u);
 }
 
+// The read mode is set with one F_SETFL from the flags the file was opened with: O_DIRECT on or
+// off, O_NONBLOCK off for the ring, and O_NOATIME (when the open had it) kept throughout.
+TEST(ReadMode, SwitchesDirectAndBlockingAndKeepsTheOpenFlags) {
+  testing::TempDir dir;
+  const std::string name = "mode.bin";
+  write(dir.path() + "/" + name, pattern(8192, 5));
+  const int dirfd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(dirfd, 0);
+  FileRead file;
+  ASSERT_TRUE(file.open({.dirfd = dirfd, .name = &name}));
+  const int opened = ::fcntl(file.fd(), F_GETFL);
+  ASSERT_GE(opened, 0);
+  EXPECT_NE(opened & O_NONBLOCK, 0);
+  EXPECT_EQ(opened & O_DIRECT, 0);
+  const int noatime = opened & O_NOATIME;  // as root or the owner: set
+  EXPECT_EQ(noatime, ::geteuid() == 0 ? O_NOATIME : noatime);
+
+  const bool direct = file.set_read_mode(true, true);
+  int now = ::fcntl(file.fd(), F_GETFL);
+  EXPECT_EQ(now & O_DIRECT, direct ? O_DIRECT : 0);
+  EXPECT_EQ(now & O_NONBLOCK, 0);
+  EXPECT_EQ(now & O_NOATIME, noatime);
+  EXPECT_EQ(now & O_ACCMODE, O_RDONLY);
+
+  EXPECT_FALSE(file.set_read_mode(false));
+  now = ::fcntl(file.fd(), F_GETFL);
+  EXPECT_EQ(now & O_DIRECT, 0);
+  EXPECT_NE(now & O_NONBLOCK, 0);
+  EXPECT_EQ(now & O_NOATIME, noatime);
+  ::close(dirfd);
+}
+
 // cachestat(2) where the kernel has it (else it falls back by itself), and mincore(2) as on
 // Debian 12's own kernel.
 class PageCacheProbe : public ::testing::TestWithParam<bool> {};
