@@ -68,11 +68,15 @@ bool same_content_state(const struct stat& a, const struct stat& b) {
 Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat) {
   if (size == 0) return Cached::kAll;
   const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const auto verdict = [](std::uint64_t cached, std::uint64_t pages) {
+    if (cached >= pages) return Cached::kAll;
+    return cached * 10 >= pages * 9 ? Cached::kMost : Cached::kNotAll;
+  };
   if (use_cachestat && g_cachestat_available.load(std::memory_order_relaxed)) {
     CachestatRange range{0, size};
     Cachestat stat{};
     if (::syscall(kSysCachestat, fd, &range, &stat, 0) == 0) {
-      return stat.nr_cache >= (size + page - 1) / page ? Cached::kAll : Cached::kNotAll;
+      return verdict(stat.nr_cache, (size + page - 1) / page);
     }
     if (errno != ENOSYS) return Cached::kUnknown;
     g_cachestat_available.store(false, std::memory_order_relaxed);
@@ -84,9 +88,10 @@ Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat) {
   const int rc = ::mincore(map, length, resident.data());
   ::munmap(map, length);
   if (rc != 0) return Cached::kUnknown;
-  return std::all_of(resident.begin(), resident.end(), [](unsigned char r) { return (r & 1) != 0; })
-             ? Cached::kAll
-             : Cached::kNotAll;
+  return verdict(
+      static_cast<std::uint64_t>(std::count_if(resident.begin(), resident.end(),
+                                               [](unsigned char r) { return (r & 1) != 0; })),
+      resident.size());
 }
 
 bool FileRead::open(const ReadRequest& request) {
@@ -220,11 +225,13 @@ bool ContentReader::read_once(const ReadRequest& request, ContentRead& out) {
     (void)::posix_fadvise(file.fd(), 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   bool direct = false;
-  if (file.size() >= kDirectFrom && page_cache_holds(file.fd(), file.size()) == Cached::kNotAll) {
-    direct = file.set_read_mode(true);
-  }
+  const Cached cached =
+      file.size() >= kDirectFrom ? page_cache_holds(file.fd(), file.size()) : Cached::kAll;
+  if (cached == Cached::kNotAll) direct = file.set_read_mode(true);
   while (!file.complete()) {
-    const bool first = file.taken() == 0 && file.size() >= kDirectFrom;
+    // The first read of a file that should be cached only asks the page cache (RWF_NOWAIT), and
+    // turns to O_DIRECT when it is not. A file mostly cached is read through the cache throughout.
+    const bool first = file.taken() == 0 && file.size() >= kDirectFrom && cached != Cached::kMost;
     const ssize_t n = first || direct ? read_chunk(file, first, direct)
                                       : ::read(file.fd(), buffer_.data(), buffer_.size());
     if (n < 0) {

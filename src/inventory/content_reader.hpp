@@ -29,11 +29,14 @@ inline constexpr std::size_t kDirectAlign = 4096;
 // A file that changed while it was read is read once more, then reported.
 inline constexpr int kReadAttempts = 2;
 
-// Whether the page cache holds every page of the first `size` bytes of `fd`, found without
-// reading: cachestat(2) (Linux 6.5 on), else mincore(2) on a mapping of at most the first 64 MiB.
-// A probing read would not do: even with RWF_NOWAIT it starts readahead of the very pages that an
-// O_DIRECT read then fetches a second time. kUnknown: neither call is possible here.
-enum class Cached { kAll, kNotAll, kUnknown };
+// How much of the first `size` bytes of `fd` the page cache holds, found without reading:
+// cachestat(2) (Linux 6.5 on), else mincore(2) on a mapping of at most the first 64 MiB. A probing
+// read would not do: even with RWF_NOWAIT it starts readahead of the very pages that an O_DIRECT
+// read then fetches a second time. kMost: at least 9 pages in 10 but not all, as when the kernel
+// has dropped some pages of a large file. Such a file is read through the page cache (the few
+// missing pages come from the disk into it): reading it whole again with O_DIRECT would fetch from
+// the disk what memory holds. kUnknown: neither call is possible here.
+enum class Cached { kAll, kMost, kNotAll, kUnknown };
 // (`use_cachestat` false: mincore(2) only, as on kernels before 6.5; for the tests.)
 [[nodiscard]] Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat = true);
 

@@ -156,9 +156,16 @@ bool RingReader::begin(Slot& s) {
   s.first = s.count = 0;
   s.hold = Slot::Hold::kNone;
   if (!s.file.open(s.request)) return true;
-  if (page_cache_holds(s.file.fd(), s.file.size()) == Cached::kNotAll) {
-    s.direct = s.file.set_read_mode(true, true);  // from the disk, through the ring
-    return false;
+  switch (page_cache_holds(s.file.fd(), s.file.size())) {
+    case Cached::kNotAll:
+      s.direct = s.file.set_read_mode(true, true);  // from the disk, through the ring
+      return false;
+    case Cached::kMost:  // through the ring and the page cache, which reads the missing pages
+      s.direct = s.file.set_read_mode(false, true);
+      return false;
+    case Cached::kAll:
+    case Cached::kUnknown:
+      break;
   }
   // From the page cache as far as it holds the file: no waiting, no ring.
   while (!s.file.complete()) {

@@ -1,9 +1,10 @@
 // Reads many files at once through one io_uring (the default `--io auto` engine of a scan). Each
 // slot holds one file: opened and fstat'ed on the calling thread, then read at once when the page
-// cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), else from the disk with
-// O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a file's next chunk
-// while the thread hashes the last one). One io_uring_enter submits the reads of many files, so
-// the disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per
+// cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), with buffered reads queued
+// on the ring when it holds most of it (the cache fetches the missing pages), else from the disk
+// with O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a file's next
+// chunk while the thread hashes the last one). One io_uring_enter submits the reads of many files,
+// so the disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per
 // file; the calling thread hashes whatever completed meanwhile, in file order. On the 2-core VM
 // a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads; the
 // second read per file in flight took another 4 % off it (bench/README.md).
