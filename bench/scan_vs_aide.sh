@@ -22,6 +22,7 @@ SIGNET=${1:-$HERE/../build/signet}
 TREE=${2:-/usr}
 RESCANS=${BENCH_RESCANS:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "scan_vs_aide: BENCH_ROUNDS must be 1 or more" >&2; exit 1; }
 [[ -x $SIGNET ]] || { echo "scan_vs_aide: no signet binary at $SIGNET" >&2; exit 1; }
 SIGNET=$(cd "$(dirname "$SIGNET")" && pwd)/$(basename "$SIGNET")
 if ! command -v aide >/dev/null; then
@@ -118,7 +119,8 @@ for i in "${!rescans[@]}"; do
 done
 echo "  load average after: $l5"
 
-cold_ratio=$(printf '%s\n' "${cold_ratios[@]}" | sort -n | sed -n "$(((ROUNDS + 1) / 2))p")
+# The median round (of an even number, the higher of the two middle ones).
+cold_ratio=$(printf '%s\n' "${cold_ratios[@]}" | sort -n | sed -n "$((ROUNDS / 2 + 1))p")
 warm_ratio=$(ratio "$(cat "$W/signet-warm.wall")" "$(cat "$W/aide-warm.wall")")
 best=$(printf '%s\n' "${rescans[@]}" | cut -d' ' -f1 | sort -n | head -n 1)
 median=$(printf '%s\n' "${rescans[@]}" | cut -d' ' -f1 | sort -n | sed -n "$(((RESCANS + 1) / 2))p")
