@@ -313,8 +313,7 @@ TEST(ReadMode, SwitchesDirectAndBlockingAndKeepsTheOpenFlags) {
   ASSERT_GE(opened, 0);
   EXPECT_NE(opened & O_NONBLOCK, 0);
   EXPECT_EQ(opened & O_DIRECT, 0);
-  const int noatime = opened & O_NOATIME;  // as root or the owner: set
-  EXPECT_EQ(noatime, ::geteuid() == 0 ? O_NOATIME : noatime);
+  const int noatime = opened & O_NOATIME;  // set where permitted (root, or the file's owner)
 
   const bool direct = file.set_read_mode(true, true);
   int now = ::fcntl(file.fd(), F_GETFL);
@@ -350,14 +349,15 @@ TEST_P(PageCacheProbe, SaysWhetherEveryPageIsCached) {
   char byte = 0;
   ASSERT_EQ(::pread(fd, &byte, 1, 0), 1);  // some pages back (readahead), not all
   EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kNotAll);
-  // All but the first 16 pages of 256: most of it (9 in 10 or more); all but 32: not.
-  std::string back(1 << 20, '\0');
-  ASSERT_EQ(::pread(fd, back.data(), back.size(), 0), static_cast<ssize_t>(back.size()));
-  ASSERT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kAll);
-  ::posix_fadvise(fd, 0, 64 << 10, POSIX_FADV_DONTNEED);
-  EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kMost);
-  ::posix_fadvise(fd, 0, 128 << 10, POSIX_FADV_DONTNEED);
-  EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), Cached::kNotAll);
+  // All but the first 16 pages of 256: most of it (9 in 10 or more); all but 32: not. (Evicted
+  // whole, then the rest read back: a range cannot be evicted alone from a larger folio.)
+  for (const auto& [front, expected] :
+       {std::pair{64 << 10, Cached::kMost}, std::pair{128 << 10, Cached::kNotAll}}) {
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    std::string rest((1 << 20) - front, '\0');
+    ASSERT_EQ(::pread(fd, rest.data(), rest.size(), front), static_cast<ssize_t>(rest.size()));
+    EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), expected) << front;
+  }
   ::close(fd);
 }
 
