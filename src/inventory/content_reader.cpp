@@ -88,10 +88,12 @@ Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat) {
   const int rc = ::mincore(map, length, resident.data());
   ::munmap(map, length);
   if (rc != 0) return Cached::kUnknown;
-  return verdict(
-      static_cast<std::uint64_t>(std::count_if(resident.begin(), resident.end(),
-                                               [](unsigned char r) { return (r & 1) != 0; })),
-      resident.size());
+  const auto cached = static_cast<std::uint64_t>(std::count_if(
+      resident.begin(), resident.end(), [](unsigned char r) { return (r & 1) != 0; }));
+  // Only the front of a larger file was seen: never kMost, which would read the unseen rest
+  // through the cache (the preadv2 path turns to O_DIRECT where the cache ends).
+  if (length < size) return cached == resident.size() ? Cached::kAll : Cached::kNotAll;
+  return verdict(cached, resident.size());
 }
 
 bool FileRead::open(const ReadRequest& request) {

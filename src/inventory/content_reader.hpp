@@ -33,9 +33,10 @@ inline constexpr int kReadAttempts = 2;
 // cachestat(2) (Linux 6.5 on), else mincore(2) on a mapping of at most the first 64 MiB. A probing
 // read would not do: even with RWF_NOWAIT it starts readahead of the very pages that an O_DIRECT
 // read then fetches a second time. kMost: at least 9 pages in 10 but not all, as when the kernel
-// has dropped some pages of a large file. Such a file is read through the page cache (the few
-// missing pages come from the disk into it): reading it whole again with O_DIRECT would fetch from
-// the disk what memory holds. kUnknown: neither call is possible here.
+// has dropped some pages of a large file (never from mincore(2) of only the front of a file). Such
+// a file is read through the page cache (the few missing pages come from the disk into it): reading
+// it whole again with O_DIRECT would fetch from the disk what memory holds. kUnknown: neither call
+// is possible here.
 enum class Cached { kAll, kMost, kNotAll, kUnknown };
 // (`use_cachestat` false: mincore(2) only, as on kernels before 6.5; for the tests.)
 [[nodiscard]] Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat = true);

@@ -359,6 +359,20 @@ TEST_P(PageCacheProbe, SaysWhetherEveryPageIsCached) {
     EXPECT_EQ(page_cache_holds(fd, 1 << 20, cachestat), expected) << front;
   }
   ::close(fd);
+  // Larger than what mincore(2) looks at (64 MiB): cachestat(2) sees the whole file and says
+  // kMost; mincore sees only the front and never says kMost (the rest may not be cached at all).
+  const std::string big = dir.path() + "/big.bin";
+  constexpr std::size_t kBig = (std::size_t{64} << 20) + (1 << 20);
+  write(big, pattern(kBig, 6));
+  const int big_fd = ::open(big.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(big_fd, 0);
+  ::fsync(big_fd);
+  ::posix_fadvise(big_fd, 0, 0, POSIX_FADV_DONTNEED);
+  std::string rest(kBig - (256 << 10), '\0');
+  ASSERT_EQ(::pread(big_fd, rest.data(), rest.size(), 256 << 10),
+            static_cast<ssize_t>(rest.size()));
+  EXPECT_EQ(page_cache_holds(big_fd, kBig, cachestat), cachestat ? Cached::kMost : Cached::kNotAll);
+  ::close(big_fd);
 }
 
 INSTANTIATE_TEST_SUITE_P(Calls, PageCacheProbe, ::testing::Values(true, false),
