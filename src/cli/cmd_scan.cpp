@@ -342,7 +342,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--cross-mounts", o->cross_mounts, "Descend into other file systems");
   cmd->add_flag("--full", o->full, "Read every file, even those unchanged since the last scan");
   cmd->add_option("--jobs", o->jobs,
-                  "Files read at once (default: io_uring 64 per core; threads: twice the cores, "
+                  "Files read at once (default: io_uring 32 per core; threads: twice the cores, "
                   "16 to 64)");
   cmd->add_option("--io", o->io,
                   "How contents are read: auto (io_uring where the kernel allows it, else "

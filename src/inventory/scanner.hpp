@@ -105,7 +105,7 @@ struct ScanOptions {
   bool cross_mounts = false;
   bool full = false;  // read every file, even unchanged ones
   ReadEngine io = ReadEngine::kAuto;
-  // Files read at once. io_uring: spread over one thread per core; 0: 64 per core.
+  // Files read at once. io_uring: spread over one thread per core; 0: 32 per core.
   // Threads: one reader thread each; 0: twice the cores, 16 to 64 (the threads wait on I/O).
   unsigned jobs = 0;
   unsigned walk_threads = 0;  // directory-walking threads; 0: twice the cores, at most 8
