@@ -13,7 +13,10 @@
 # AIDE is configured like signet's record: p+i+n+u+g+s+m+c+sha256, num_workers = the core count,
 # an uncompressed database, one rule for the tree (not crossing mount points, like signet). Cold
 # cache means `echo 3 > /proc/sys/vm/drop_caches` before the run, when this process may write it
-# (root outside a container); otherwise the "cold" runs are reported as not cold. AIDE is
+# (root outside a container); otherwise the "cold" runs are reported as not cold. Each cold run
+# starts BENCH_SETTLE seconds (default 15) after the drop: on a VM that hands freed memory back to
+# the host (virtio-balloon free page reporting), the host digests gigabytes of freed page cache
+# for several seconds after a drop, and a run started at once pays for it (bench/README.md). AIDE is
 # installed with apt-get when missing (root). BENCH_RESCANS (default 3) unchanged rescans; the
 # best and the median are printed. BENCH_KEEP=1 keeps the scratch dir.
 set -euo pipefail
@@ -22,7 +25,9 @@ SIGNET=${1:-$HERE/../build/signet}
 TREE=${2:-/usr}
 RESCANS=${BENCH_RESCANS:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
+SETTLE=${BENCH_SETTLE:-15}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "scan_vs_aide: BENCH_ROUNDS must be 1 or more" >&2; exit 1; }
+[[ $SETTLE =~ ^[0-9]+$ ]] || { echo "scan_vs_aide: BENCH_SETTLE must be whole seconds" >&2; exit 1; }
 [[ -x $SIGNET ]] || { echo "scan_vs_aide: no signet binary at $SIGNET" >&2; exit 1; }
 SIGNET=$(cd "$(dirname "$SIGNET")" && pwd)/$(basename "$SIGNET")
 if ! command -v aide >/dev/null; then
@@ -45,9 +50,14 @@ $TREE Inventory
 CONF
 aide --config="$W/aide.conf" --config-check >/dev/null || { echo "scan_vs_aide: bad AIDE config" >&2; exit 1; }
 
-cold() {  # drops the page cache when allowed; prints "cold" or "warm (cannot drop caches)"
+cold() {  # drops the page cache when allowed, then waits SETTLE s; prints "cold" or why not
   sync
-  if { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then echo cold; else echo "not cold (drop_caches refused)"; fi
+  if { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
+    sleep "$SETTLE"
+    echo cold
+  else
+    echo "not cold (drop_caches refused)"
+  fi
 }
 # measure NAME CMD... — wall seconds and peak RSS (KiB) of CMD into $W/NAME.{wall,rss}
 measure() {
@@ -67,6 +77,7 @@ ratio() { /usr/bin/python3 -c "import sys; print('%.3f' % (float(sys.argv[1]) / 
 
 echo "scan_vs_aide: $TREE with $SIGNET and $(aide --version 2>&1 | head -n 1), $CORES cores"
 echo "  files: $(find "$TREE" -xdev -type f | wc -l), $(du -sxh "$TREE" 2>/dev/null | cut -f1)"
+echo "  each cold run starts $SETTLE s after the page cache is dropped (BENCH_SETTLE)"
 
 # Cold rounds, AIDE and signet alternating which goes first: each round's ratio compares two runs
 # made minutes apart, and the verdict is on the median round (a shared machine drifts).
