@@ -20,11 +20,15 @@
 namespace signet::inventory {
 namespace {
 
-constexpr std::size_t kJobBatch = 16;  // files a walking thread hands to the readers at once
+// Work moves between threads in batches: each handover may wake a thread, and on a VM a context
+// switch is dear. With 64 files per job batch and 128 outcomes per reader batch instead of 16 and
+// 32, a warm scan of /usr made 5,500 voluntary context switches instead of 18,000 and took 6 %
+// less time (bench/README.md).
+constexpr std::size_t kJobBatch = 64;  // files a walking thread hands to the readers at once
 constexpr std::size_t kJobQueue = 512 / kJobBatch;  // batches
 constexpr std::size_t kOutcomeQueue = 64;           // batches
 constexpr std::size_t kWalkerBatch = 1024;          // outcomes the walk hands over at once
-constexpr std::size_t kWorkerBatch = 32;
+constexpr std::size_t kWorkerBatch = 128;           // outcomes a reader hands over at once
 constexpr std::size_t kMaxSidecarBytes = 16u << 20;
 constexpr std::size_t kMaxPending = 50000;  // files found before the previous state is loaded
 constexpr unsigned kRingFilesPerCore = 32;
