@@ -22,7 +22,7 @@ namespace {
 
 // Work moves between threads in batches: each handover may wake a thread, and on a VM a context
 // switch is dear. With 64 files per job batch and 128 outcomes per reader batch instead of 16 and
-// 32, a warm scan of /usr made 5,500 voluntary context switches instead of 18,000 and took 6 %
+// 32, a warm scan of /usr made 5,500 voluntary context switches instead of 18,000 and took 7 %
 // less time (bench/README.md).
 constexpr std::size_t kJobBatch = 64;  // files a walking thread hands to the readers at once
 constexpr std::size_t kJobQueue = 512 / kJobBatch;  // batches
