@@ -119,7 +119,13 @@ bool FileRead::open(const ReadRequest& request) {
   return true;
 }
 
-void FileRead::take(std::span<const std::uint8_t> chunk, crypto::StreamingDigest& digest) {
+void FileRead::take(std::span<const std::uint8_t> chunk, crypto::Sha256Stream& digest) {
+  if (chunk.empty()) return;
+  digest.update(chunk);
+  keep(chunk);
+}
+
+void FileRead::keep(std::span<const std::uint8_t> chunk) {
   if (chunk.empty()) return;
   if (total_ == 0) {
     out_.head.assign(chunk.begin(),
@@ -130,7 +136,6 @@ void FileRead::take(std::span<const std::uint8_t> chunk, crypto::StreamingDigest
     const std::size_t more = std::min(chunk.size(), kHeadBytes - out_.head.size());
     out_.head.insert(out_.head.end(), chunk.begin(), chunk.begin() + static_cast<long>(more));
   }
-  digest.update(chunk);
   if (keep_) {
     if (out_.content.size() + chunk.size() > max_content_) {
       keep_ = false;  // it grew past the limit: finish() sees the change
@@ -153,7 +158,7 @@ void FileRead::take(std::span<const std::uint8_t> chunk, crypto::StreamingDigest
   out_.bytes_read += chunk.size();
 }
 
-bool FileRead::finish(crypto::StreamingDigest& digest) {
+bool FileRead::finish(crypto::Sha256Stream& digest) {
   const Bytes sha256 = digest.finish();
   struct stat after {};
   if (::fstat(fd_.get(), &after) != 0 || !same_content_state(out_.st, after) || total_ != size_) {
@@ -167,18 +172,18 @@ bool FileRead::finish(crypto::StreamingDigest& digest) {
   return true;
 }
 
-void FileRead::fail(std::string error, crypto::StreamingDigest& digest) {
+void FileRead::fail(std::string error, crypto::Sha256Stream& digest) {
   (void)digest.finish();  // reset for the next file
   out_.error = std::move(error);
   out_.content.clear();
   fd_.reset();
 }
 
-ContentReader::ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes)
+ContentReader::ContentReader(crypto::Sha256Stream digest, std::size_t buffer_bytes)
     : digest_(std::move(digest)), buffer_(buffer_bytes) {}
 
 Result<ContentReader> ContentReader::create(std::size_t buffer_bytes) {
-  auto digest = crypto::StreamingDigest::create(crypto::DigestAlgorithm::kSha256);
+  auto digest = crypto::Sha256Stream::create();
   if (!digest) return std::unexpected(digest.error());
   ContentReader reader(std::move(*digest), std::max<std::size_t>(buffer_bytes, kHeadBytes));
   if (reader.buffer_.data() == nullptr) return fail(Errc::kIo, "cannot allocate a read buffer");

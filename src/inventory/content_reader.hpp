@@ -21,6 +21,7 @@
 
 #include "core/hex.hpp"
 #include "crypto/digest.hpp"
+#include "crypto/sha256_lanes.hpp"
 #include "inventory/unique_fd.hpp"
 
 namespace signet::inventory {
@@ -88,15 +89,18 @@ class FileRead {
   // Opens and fstats the file; false when that already settled it (out().error/vanished set).
   bool open(const ReadRequest& request);
   // The next bytes of the file, in order: digest, head, tail and (when kept) content.
-  void take(std::span<const std::uint8_t> chunk, crypto::StreamingDigest& digest);
+  void take(std::span<const std::uint8_t> chunk, crypto::Sha256Stream& digest);
+  // Everything take() does but the digest, which the caller updates itself (RingReader hashes
+  // the chunks of two files together).
+  void keep(std::span<const std::uint8_t> chunk);
   // Every byte fstat promised has been taken (a file that grew has more: finish() says so).
   [[nodiscard]] bool complete() const noexcept { return total_ >= size_; }
   // Whether the whole content is being kept (known after the first chunk).
   [[nodiscard]] bool keeping() const noexcept { return keep_; }
   // Finishes the digest; false when the file changed while it was read (`out().error` is set).
-  bool finish(crypto::StreamingDigest& digest);
+  bool finish(crypto::Sha256Stream& digest);
   // Abandons the file after a read error (the digest is reset for the next file).
-  void fail(std::string error, crypto::StreamingDigest& digest);
+  void fail(std::string error, crypto::Sha256Stream& digest);
   // Turns O_DIRECT on when `direct` and the filesystem allows it, off otherwise; with `blocking`
   // also clears O_NONBLOCK (io_uring hands EAGAIN back for an O_NONBLOCK descriptor instead of
   // waiting for the disk; the file is known to be regular by then). Returns whether O_DIRECT is
@@ -129,13 +133,13 @@ class ContentReader {
   [[nodiscard]] ContentRead read(const ReadRequest& request);
 
  private:
-  ContentReader(crypto::StreamingDigest digest, std::size_t buffer_bytes);
+  ContentReader(crypto::Sha256Stream digest, std::size_t buffer_bytes);
   // Reads into buffer_ (O_DIRECT once the file turned out not to be cached).
   ssize_t read_chunk(FileRead& file, bool first, bool& direct);
   // One attempt; false when the file changed meanwhile (`out` then holds the error).
   bool read_once(const ReadRequest& request, ContentRead& out);
 
-  crypto::StreamingDigest digest_;
+  crypto::Sha256Stream digest_;
   AlignedBuffer buffer_;
 };
 

@@ -26,7 +26,7 @@ struct RingReader::Ring {
 };
 
 struct RingReader::Slot {
-  Slot(unsigned i, crypto::StreamingDigest d, std::size_t chunk_bytes)
+  Slot(unsigned i, crypto::Sha256Stream d, std::size_t chunk_bytes)
       : index(i),
         digest(std::move(d)),
         buffers{AlignedBuffer(chunk_bytes), AlignedBuffer(chunk_bytes)} {}
@@ -43,13 +43,19 @@ struct RingReader::Slot {
   enum class Hold { kNone, kEnd, kRestart, kBuffered, kFailed };
 
   unsigned index;
-  crypto::StreamingDigest digest;
+  crypto::Sha256Stream digest;
   std::array<AlignedBuffer, 2> buffers;  // two reads of one file in flight at once
   ReadRequest request;
   FileRead file;
   int attempt = 0;
   std::uint64_t bytes = 0;      // read by the earlier attempts
   bool direct = false;          // the descriptor is in O_DIRECT mode
+  bool cached = false;          // read from the page cache by pump()
+  // Bytes taken but not hashed yet (the reader's waiting chunk): in buffers[unhashed_buffer].
+  unsigned unhashed_buffer = 0;
+  std::size_t unhashed_at = 0;
+  std::size_t unhashed = 0;
+  bool settle_when_hashed = false;  // every byte is taken: settled once they are hashed
   int retries = 0;              // reads that came back EINTR/EAGAIN
   std::array<Read, 2> reads{};  // in file order from `first`, `count` of them
   unsigned first = 0;
@@ -90,7 +96,7 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
   ring->set_up = true;
   std::vector<std::unique_ptr<Slot>> made;
   for (unsigned i = 0; i < slots; ++i) {
-    auto digest = crypto::StreamingDigest::create(crypto::DigestAlgorithm::kSha256);
+    auto digest = crypto::Sha256Stream::create();
     if (!digest) return std::unexpected(digest.error());
     made.push_back(std::make_unique<Slot>(i, std::move(*digest),
                                           std::max<std::size_t>(chunk_bytes, kHeadBytes)));
@@ -144,7 +150,7 @@ std::optional<ContentRead> RingReader::start(const ReadRequest& request, unsigne
   s.bytes = 0;
   ++busy_;
   if (begin(s)) return release(s);
-  queue_reads(s);
+  if (!s.cached) queue_reads(s);
   slot = index;
   return std::nullopt;
 }
@@ -155,6 +161,7 @@ bool RingReader::begin(Slot& s) {
   s.retries = 0;
   s.first = s.count = 0;
   s.hold = Slot::Hold::kNone;
+  s.settle_when_hashed = false;
   if (!s.file.open(s.request)) return true;
   switch (page_cache_holds(s.file.fd(), s.file.size())) {
     case Cached::kNotAll:
@@ -167,8 +174,95 @@ bool RingReader::begin(Slot& s) {
     case Cached::kUnknown:
       break;
   }
-  // From the page cache as far as it holds the file: no waiting, no ring.
-  while (!s.file.complete()) {
+  set_cached(s, true);  // from the page cache as far as it holds the file: pump()
+  return false;
+}
+
+void RingReader::set_cached(Slot& s, bool cached) {
+  if (s.cached == cached) return;
+  s.cached = cached;
+  if (cached) {
+    ++cached_;
+  } else {
+    --cached_;
+  }
+}
+
+void RingReader::hash(Slot& s, unsigned buffer, std::size_t at, std::size_t n) {
+  if (waiting_ == &s) hash_alone(s);  // its earlier bytes first
+  if (waiting_ != nullptr && n > 0) {
+    Slot& w = *waiting_;
+    const std::size_t both = std::min(n, w.unhashed);
+    crypto::Sha256Stream::update_pair(
+        w.digest, {w.buffers[w.unhashed_buffer].data() + w.unhashed_at, both}, s.digest,
+        {s.buffers[buffer].data() + at, both});
+    paired_bytes_ += 2 * both;
+    w.unhashed_at += both;
+    w.unhashed -= both;
+    at += both;
+    n -= both;
+    if (w.unhashed == 0) {
+      waiting_ = nullptr;
+      hashed(w);
+    }
+  }
+  if (n > 0) {
+    waiting_ = &s;
+    s.unhashed_buffer = buffer;
+    s.unhashed_at = at;
+    s.unhashed = n;
+  }
+}
+
+void RingReader::hash_alone(Slot& s) {
+  s.digest.update({s.buffers[s.unhashed_buffer].data() + s.unhashed_at, s.unhashed});
+  s.unhashed = 0;
+  waiting_ = nullptr;
+}
+
+void RingReader::hashed(Slot& s) {
+  if (s.settle_when_hashed) {
+    ready_.push_back(&s);
+  } else if (!s.cached) {
+    queue_reads(s);  // its buffer is free again
+  }
+}
+
+void RingReader::flush_waiting() {
+  if (waiting_ == nullptr) return;
+  Slot& w = *waiting_;
+  hash_alone(w);
+  hashed(w);
+}
+
+bool RingReader::settle_once_hashed(Slot& s) {
+  if (waiting_ == &s) {
+    s.settle_when_hashed = true;
+    return false;
+  }
+  return settle(s);
+}
+
+void RingReader::report_ready(const std::function<void(unsigned, ContentRead&&)>& done) {
+  while (!ready_.empty()) {
+    Slot& s = *ready_.back();
+    ready_.pop_back();
+    s.settle_when_hashed = false;
+    if (settle(s)) done(s.index, release(s));
+  }
+}
+
+void RingReader::drop(Slot& s, std::string reason) {
+  if (waiting_ == &s) waiting_ = nullptr;  // dropped with the digest
+  s.file.fail(std::move(reason), s.digest);
+}
+
+RingReader::Step RingReader::read_cached(Slot& s) {
+  if (s.file.complete()) {  // an empty file
+    set_cached(s, false);
+    return settle_once_hashed(s) ? Step::kSettled : Step::kGoing;
+  }
+  for (;;) {
     struct iovec iov {
       s.buffers[0].data(), s.buffers[0].size()
     };
@@ -176,19 +270,47 @@ bool RingReader::begin(Slot& s) {
         ::preadv2(s.file.fd(), &iov, 1, static_cast<off_t>(s.file.taken()), RWF_NOWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
-      // Not (all) cached: the rest comes from the disk, through the ring.
+      // Not (all) cached after all: the rest comes from the disk, through the ring.
+      set_cached(s, false);
       s.direct = s.file.set_read_mode(errno == EAGAIN, true);
-      if (s.file.keeping()) return read_rest_blocking(s);
-      return false;
+      if (s.file.keeping()) return read_rest_blocking(s) ? Step::kSettled : Step::kGoing;
+      queue_reads(s);
+      return Step::kGoing;
     }
     if (n < 0) {
-      s.file.fail("read error: " + errno_text(errno), s.digest);
-      return true;
+      set_cached(s, false);
+      drop(s, "read error: " + errno_text(errno));
+      return Step::kSettled;
     }
-    if (n == 0) break;  // shorter than fstat said: settle() sees it
-    s.file.take({s.buffers[0].data(), static_cast<std::size_t>(n)}, s.digest);
+    if (n > 0) {
+      const std::span<const std::uint8_t> chunk(s.buffers[0].data(), static_cast<std::size_t>(n));
+      s.file.keep(chunk);
+      hash(s, 0, 0, chunk.size());
+      if (!s.file.complete()) return Step::kGoing;
+    }
+    // At the end (n == 0 before it: shorter than fstat said, which settle() sees).
+    set_cached(s, false);
+    return settle_once_hashed(s) ? Step::kSettled : Step::kGoing;
   }
-  return settle(s);
+}
+
+bool RingReader::pump(const std::function<void(unsigned, ContentRead&&)>& done) {
+  bool stepped = false;
+  for (;;) {
+    // The next chunk of the first cached file whose last chunk is not the one waiting.
+    Slot* next = nullptr;
+    for (const auto& slot : slots_) {
+      if (slot->cached && slot.get() != waiting_) {
+        next = slot.get();
+        break;
+      }
+    }
+    if (next == nullptr) break;
+    if (read_cached(*next) == Step::kSettled) done(next->index, release(*next));
+    report_ready(done);
+    stepped = true;
+  }
+  return stepped;
 }
 
 void RingReader::queue_reads(Slot& s) {
@@ -197,9 +319,14 @@ void RingReader::queue_reads(Slot& s) {
   // last one. Not for kept content (read to its end by this thread, once the first chunk shows).
   while (s.count < 2 && s.hold == Slot::Hold::kNone && s.next < s.file.size() &&
          !(s.file.keeping() && s.file.taken() > 0)) {
+    // Not into the buffer whose bytes wait to be hashed: queued again once they are (hashed()).
+    const bool waits = waiting_ == &s;
+    const unsigned buffer =
+        s.count != 0 ? 1 - s.front().buffer : (waits ? 1 - s.unhashed_buffer : 0);
+    if (waits && buffer == s.unhashed_buffer) break;
     const unsigned at = (s.first + s.count) % 2;
     Slot::Read& r = s.reads[at];
-    r.buffer = s.count == 0 ? 0 : 1 - s.front().buffer;
+    r.buffer = buffer;
     // O_DIRECT reads whole blocks (a short read from the page cache can end mid-block).
     r.from = read_start(s.next, s.direct);
     r.skip = static_cast<std::size_t>(s.next - r.from);
@@ -238,9 +365,18 @@ void RingReader::submit_read(Slot& s, unsigned at) {
 }
 
 void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) {
+  // What the page cache holds first; then the ring, without waiting for it when the pump made a
+  // step (the caller has slots to fill again, or the pump more to do).
+  bool stepped = !broken_ && cached_ > 0 && pump(done);
+  if (!broken_ && waiting_ != nullptr && queued_ == 0) {
+    flush_waiting();  // nothing else will come to be hashed beside it
+    report_ready(done);
+    stepped = true;
+  }
   landed_.clear();  // (a member: no allocation per call; done() never calls wait())
   while (landed_.empty() && queued_ > 0 && !broken_) {
-    const int rc = io_uring_submit_and_wait(&ring_->ring, 1);
+    const int rc =
+        stepped ? io_uring_submit(&ring_->ring) : io_uring_submit_and_wait(&ring_->ring, 1);
     if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY) {
       broken_ = true;
       broken_reason_ = "io_uring failed: " + errno_text(-rc);
@@ -255,14 +391,16 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     }
     io_uring_cq_advance(&ring_->ring, seen);
     queued_ -= seen;
+    if (stepped) break;
   }
   if (broken_) {
     // Not seen in practice: every busy file is settled with the reason (recorded as unreadable,
     // nothing is lost), and the caller reads the rest another way. The destructor still waits
     // for what is in flight before the buffers go.
+    ready_.clear();
     for (auto& slot : slots_) {
       if (slot->request.name == nullptr) continue;
-      slot->file.fail(broken_reason_, slot->digest);
+      drop(*slot, broken_reason_);
       done(slot->index, release(*slot));
     }
     return;
@@ -271,6 +409,7 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     const unsigned index = data / 2;
     if (completed(*slots_[index], data % 2, res)) done(index, release(*slots_[index]));
   }
+  report_ready(done);
   // The reads queued meanwhile go to the disk now, not at the caller's next wait().
   if (!broken_ && io_uring_sq_ready(&ring_->ring) > 0) (void)io_uring_submit(&ring_->ring);
 }
@@ -302,14 +441,14 @@ bool RingReader::completed(Slot& s, unsigned buffer, int res) {
     if (got == -EINVAL && s.direct) {
       s.hold = Slot::Hold::kBuffered;  // the filesystem refused O_DIRECT after all
     } else if (got < 0) {
-      s.file.fail("read error: " + errno_text(-got), s.digest);
+      drop(s, "read error: " + errno_text(-got));
       s.hold = Slot::Hold::kFailed;
     } else if (static_cast<std::size_t>(got) <= landed.skip) {
       s.hold = Slot::Hold::kEnd;  // end of file before fstat's size: settle() sees it
     } else {
-      s.file.take({s.buffers[landed.buffer].data() + landed.skip,
-                   static_cast<std::size_t>(got) - landed.skip},
-                  s.digest);
+      const auto length = static_cast<std::size_t>(got) - landed.skip;
+      s.file.keep({s.buffers[landed.buffer].data() + landed.skip, length});
+      hash(s, landed.buffer, landed.skip, length);
       if (s.file.complete()) {
         s.hold = Slot::Hold::kEnd;
       } else if (static_cast<unsigned>(got) < landed.want) {
@@ -326,7 +465,7 @@ bool RingReader::completed(Slot& s, unsigned buffer, int res) {
     case Slot::Hold::kFailed:
       return true;
     case Slot::Hold::kEnd:
-      return settle(s);
+      return settle_once_hashed(s);
     case Slot::Hold::kBuffered:
       s.direct = s.file.set_read_mode(false, true);
       break;
@@ -334,13 +473,14 @@ bool RingReader::completed(Slot& s, unsigned buffer, int res) {
     case Slot::Hold::kNone:
       break;
   }
-  if (s.file.complete()) return settle(s);
+  if (s.file.complete()) return settle_once_hashed(s);
   if (s.file.keeping()) return read_rest_blocking(s);
   queue_reads(s);
   return false;
 }
 
 bool RingReader::read_rest_blocking(Slot& s) {
+  if (waiting_ == &s) hash_alone(s);  // (its buffer is read into below)
   while (!s.file.complete()) {
     const std::uint64_t offset = s.file.taken();
     const std::uint64_t from = read_start(offset, s.direct);
@@ -352,7 +492,7 @@ bool RingReader::read_rest_blocking(Slot& s) {
       continue;
     }
     if (n < 0) {
-      s.file.fail("read error: " + errno_text(errno), s.digest);
+      drop(s, "read error: " + errno_text(errno));
       return true;
     }
     const auto skip = static_cast<std::size_t>(offset - from);
@@ -368,7 +508,7 @@ bool RingReader::settle(Slot& s) {
   // Read it once more, from the start.
   s.bytes += s.file.out().bytes_read;
   if (begin(s)) return true;
-  queue_reads(s);
+  if (!s.cached) queue_reads(s);
   return false;
 }
 
@@ -377,6 +517,8 @@ ContentRead RingReader::release(Slot& s) {
   out.bytes_read += s.bytes;
   s.file = FileRead{};  // closes the descriptor
   s.request = {};
+  set_cached(s, false);
+  if (waiting_ == &s) waiting_ = nullptr;  // (settled only once hashed: not seen)
   --busy_;
   return out;
 }

@@ -1,6 +1,8 @@
 // Reads many files at once through one io_uring (the default `--io auto` engine of a scan). Each
-// slot holds one file: opened and fstat'ed on the calling thread, then read at once when the page
-// cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), with buffered reads queued
+// slot holds one file: opened and fstat'ed on the calling thread, then read by the calling thread
+// when the page cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), two such files
+// at a time with their chunks hashed together (crypto::Sha256Stream::update_pair: a warm scan of
+// /usr is bound by the CPU, half of it SHA-256), with buffered reads queued
 // on the ring when it holds most of it (the cache fetches the missing pages), else from the disk
 // with O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a file's next
 // chunk while the thread hashes the last one). One io_uring_enter submits the reads of many files,
@@ -50,14 +52,17 @@ class RingReader {
   }
   [[nodiscard]] unsigned busy() const noexcept { return busy_; }
   [[nodiscard]] unsigned slots() const noexcept { return static_cast<unsigned>(slots_.size()); }
+  // Bytes hashed two files at a time, of both files, since the reader was made.
+  [[nodiscard]] std::uint64_t paired_bytes() const noexcept { return paired_bytes_; }
 
   // Starts reading a file. Settled at once (from the page cache, or an error): the result.
   // Otherwise nullopt, and the file's slot number, which a later wait() reports with the result.
   // `request` (and the name it points to) must stay valid until then.
   [[nodiscard]] std::optional<ContentRead> start(const ReadRequest& request, unsigned& slot);
 
-  // Submits what is queued, waits until at least one file is settled, and reports every settled
-  // file as done(slot, result). Needs busy() > 0.
+  // Reads the files the page cache holds (two at a time, while there are two; one alone when
+  // nothing else is in flight), submits what is queued, waits for the ring when that settled
+  // nothing, and reports every settled file as done(slot, result). Needs busy() > 0.
   void wait(const std::function<void(unsigned, ContentRead&&)>& done);
 
  private:
@@ -65,8 +70,34 @@ class RingReader {
   struct Ring;
   RingReader(std::unique_ptr<Ring> ring, std::vector<std::unique_ptr<Slot>> slots);
 
-  // Opens the file and reads what the page cache holds; true when the file is settled.
+  // Opens the file and decides how it is read: from the page cache by pump(), or through the
+  // ring (the reads are queued by the caller); true when the file is settled already.
   bool begin(Slot& slot);
+  // Reads the files the page cache holds, a chunk at a time, until only the file whose chunk
+  // waits to be hashed is left; whether it read anything.
+  bool pump(const std::function<void(unsigned, ContentRead&&)>& done);
+  enum class Step { kGoing, kSettled };
+  // Reads and hashes the next chunk of a cached file (or sends it to the ring, when the cache no
+  // longer holds the rest).
+  Step read_cached(Slot& slot);
+  // Hashes n bytes of the slot's buffer from `at`: beside the chunk of another file waiting to be
+  // hashed, as far as both go (crypto::Sha256Stream::update_pair). What is left of either waits
+  // for the next chunk, of whichever file; one chunk waits at a time. Its buffer is not read into
+  // meanwhile, and its file is settled only once it is hashed.
+  void hash(Slot& slot, unsigned buffer, std::size_t at, std::size_t n);
+  // The waiting chunk (the slot's), hashed alone.
+  void hash_alone(Slot& slot);
+  // The slot's waiting bytes were hashed: it reads on, or is ready to settle.
+  void hashed(Slot& slot);
+  // Hashes the waiting chunk alone: nothing else will come to pair with it.
+  void flush_waiting();
+  // settle() now, or once the slot's waiting bytes are hashed (then false for now).
+  bool settle_once_hashed(Slot& slot);
+  // Settles the slots whose last bytes were hashed, and reports those settled.
+  void report_ready(const std::function<void(unsigned, ContentRead&&)>& done);
+  // The file is unreadable: its digest and its waiting bytes are dropped.
+  void drop(Slot& slot, std::string reason);
+  void set_cached(Slot& slot, bool cached);
   // Reads what is left with blocking reads (kept content); true when settled.
   bool read_rest_blocking(Slot& slot);
   // Queues the reads of the slot's next chunks: up to two in flight.
@@ -84,6 +115,10 @@ class RingReader {
   std::vector<std::unique_ptr<Slot>> slots_;
   unsigned busy_ = 0;
   unsigned queued_ = 0;                           // reads queued or in flight
+  unsigned cached_ = 0;                           // slots that pump() reads
+  Slot* waiting_ = nullptr;                       // the slot whose chunk waits to be hashed
+  std::vector<Slot*> ready_;                      // hashed to their end: to settle
+  std::uint64_t paired_bytes_ = 0;
   std::vector<std::pair<unsigned, int>> landed_;  // wait(): (2 * slot + buffer, result)
   bool broken_ = false;
   std::string broken_reason_;

@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <map>
+#include <random>
 
 #include "crypto/digest.hpp"
 #include "inventory/content_reader.hpp"
@@ -139,6 +140,38 @@ TEST_F(Ring, CachedAndEvictedFilesGiveTheDigestsOfTheirBytes) {
     EXPECT_EQ(read.tail, Bytes(text.end() - static_cast<long>(tail), text.end())) << name;
     EXPECT_TRUE(read.content.empty()) << name;  // nothing asked it to be kept
   }
+}
+
+TEST_F(Ring, ChunksOfTwoFilesHashedTogetherGiveEachItsOwnDigest) {
+  // Files of every size class, cached and not, in a random order: chunks of the page-cache pump
+  // and of the ring pair up across files (and whatever is left of a longer chunk waits for the
+  // next one), so every file ends up beside partners of other lengths and alignments.
+  std::mt19937 rng(42);
+  std::map<std::string, std::string> texts;
+  std::vector<std::string> names;
+  for (int n = 0; n < 60; ++n) {
+    const std::size_t size = rng() % 4 == 0 ? rng() % (9 * kChunk) : rng() % 5000;
+    const bool cold = rng() % 3 == 0;
+    const std::string name = "p" + std::to_string(n) + (cold ? "-cold" : "-warm");
+    texts[name] = pattern(size, n);
+    write(dir_.path() + "/" + name, texts[name]);
+    if (cold) evict(dir_.path() + "/" + name);
+    names.push_back(name);
+  }
+  const auto results = read_all(names);
+  ASSERT_EQ(results.size(), names.size());
+  std::uint64_t total = 0;
+  for (const auto& [name, text] : texts) {
+    const ContentRead& read = results.at(name);
+    EXPECT_EQ(read.error, "") << name;
+    EXPECT_EQ(read.sha256, sha256(text)) << name << ", " << text.size() << " bytes";
+    EXPECT_EQ(read.bytes_read, text.size()) << name;
+    total += text.size();
+  }
+  // Most of the bytes went two at a time (the cached files are read before the caller's next
+  // start; what pairs with nothing is hashed alone).
+  EXPECT_GT(ring_->paired_bytes(), total / 2);
+  EXPECT_LE(ring_->paired_bytes(), total);
 }
 
 TEST_F(Ring, MatchesTheBlockingReader) {
