@@ -224,7 +224,7 @@ void Sha256Stream::reset() noexcept {
 }
 
 std::span<const std::uint8_t> Sha256Stream::fill_block(std::span<const std::uint8_t> data) {
-  if (buffered_ == 0) return data;
+  if (buffered_ == 0 || data.empty()) return data;
   const std::size_t take = std::min(data.size(), sizeof block_ - buffered_);
   std::memcpy(block_ + buffered_, data.data(), take);
   buffered_ += take;
