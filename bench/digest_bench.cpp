@@ -11,7 +11,6 @@
 //   build-bench/bench/digest_bench --benchmark_filter='/262144$'   (the 256 KiB cases side by side)
 //   SIGNET_BENCH_FILE_MIB=256 build-bench/bench/digest_bench   (file size, default 64 MiB)
 #include <benchmark/benchmark.h>
-
 #include <unistd.h>
 
 #include <cstdint>
@@ -164,13 +163,20 @@ constexpr std::int64_t kKiB = 1024;
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_StreamingDigest, Sha256, DigestAlgorithm::kSha256)
-    ->Arg(64)->Arg(4 * kKiB)->Arg(64 * kKiB)->Arg(256 * kKiB)->Arg(1024 * kKiB);
+    ->Arg(64)
+    ->Arg(4 * kKiB)
+    ->Arg(64 * kKiB)
+    ->Arg(256 * kKiB)
+    ->Arg(1024 * kKiB);
 BENCHMARK_CAPTURE(BM_StreamingDigest, Sha384, DigestAlgorithm::kSha384)
-    ->Arg(4 * kKiB)->Arg(1024 * kKiB);
+    ->Arg(4 * kKiB)
+    ->Arg(1024 * kKiB);
 BENCHMARK_CAPTURE(BM_StreamingDigest, Sha512, DigestAlgorithm::kSha512)
-    ->Arg(4 * kKiB)->Arg(1024 * kKiB);
+    ->Arg(4 * kKiB)
+    ->Arg(1024 * kKiB);
 BENCHMARK_CAPTURE(BM_StreamingDigestMessage, Sha256, DigestAlgorithm::kSha256)
-    ->Arg(64)->Arg(4 * kKiB);
+    ->Arg(64)
+    ->Arg(4 * kKiB);
 BENCHMARK_CAPTURE(BM_Sha256Stream, openssl, Sha256Engine::kOpenssl)->Arg(256 * kKiB);
 BENCHMARK_CAPTURE(BM_Sha256Stream, sha_ni, Sha256Engine::kShaNi)->Arg(256 * kKiB);
 BENCHMARK_CAPTURE(BM_Sha256StreamPair, openssl, Sha256Engine::kOpenssl)->Arg(256 * kKiB);

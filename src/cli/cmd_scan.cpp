@@ -43,6 +43,7 @@ struct ScanOptions {
   std::optional<std::int64_t> since, scan_id;
   unsigned jobs = 0;
   std::string io = "auto";
+  std::string hash_engine = "auto";
 };
 
 // SIGINT/SIGTERM: the scan stops and records nothing (a second signal ends the process at once;
@@ -115,6 +116,7 @@ std::optional<Scanned> scan_paths(const ScanOptions& o, inventory::InventoryDb& 
   options.io = o.io == "threads" ? inventory::ReadEngine::kThreads
                : o.io == "uring" ? inventory::ReadEngine::kUring
                                  : inventory::ReadEngine::kAuto;
+  options.openssl_sha256 = o.hash_engine == "openssl";
   options.policy = policy;
   options.now = clock_now();
   options.host = host_name();
@@ -348,6 +350,10 @@ void add_scan_command(CLI::App& app, int& exit_code) {
                   "How contents are read: auto (io_uring where the kernel allows it, else "
                   "threads), uring, threads")
       ->check(CLI::IsMember({"auto", "uring", "threads"}));
+  cmd->add_option("--hash-engine", o->hash_engine,
+                  "SHA-256 of the contents: auto (two files at once on SHA-NI where the CPU has "
+                  "it and OpenSSL is not in FIPS mode, else OpenSSL), openssl")
+      ->check(CLI::IsMember({"auto", "openssl"}));
   cmd->add_flag("--no-progress", o->no_progress, "No progress bar, even on a terminal");
   cmd->callback([o, &exit_code] { exit_code = run_scan_command(*o); });
 }

@@ -117,6 +117,7 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
                 {"reused", s.reused},
                 {"bytes_hashed", s.bytes_hashed},
                 {"io", s.io_uring ? "io_uring" : "threads"},
+                {"sha256_engine", crypto::sha256_engine_name(s.sha256_engine)},
                 {"unreadable", s.unreadable},
                 {"vanished", s.vanished},
                 {"errors", s.errors},
@@ -135,7 +136,8 @@ void print_scan_summary(const inventory::ScanInfo& scan, const inventory::ScanSu
             << " files, " << s.symlinks << " symlinks in " << std::fixed << std::setprecision(1)
             << seconds << " s\n";
   std::cout << "  read " << s.hashed << " (" << human_bytes(s.bytes_hashed) << ", "
-            << (s.io_uring ? "io_uring" : "threads");
+            << (s.io_uring ? "io_uring" : "threads") << ", SHA-256 by "
+            << crypto::sha256_engine_name(s.sha256_engine);
   if (s.shared_reads > 0) std::cout << ", " << s.shared_reads << " hard links shared a read";
   std::cout << "), unchanged " << s.reused << '\n';
   std::cout << "  kinds:";

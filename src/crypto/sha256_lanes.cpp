@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -18,9 +17,8 @@ namespace signet::crypto {
 namespace {
 
 // FIPS 180-4 section 5.3.3 and 4.2.2.
-constexpr std::array<std::uint32_t, 8> kInitial = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-                                                   0xa54ff53a, 0x510e527f, 0x9b05688c,
-                                                   0x1f83d9ab, 0x5be0cd19};
+constexpr std::array<std::uint32_t, 8> kInitial = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 alignas(16) constexpr std::uint32_t kRound[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -38,7 +36,8 @@ alignas(16) constexpr std::uint32_t kRound[64] = {
 // The SHA-NI round instructions take the state as two registers, ABEF and CDGH; FIPS order is
 // A..H. These convert between the two.
 SIGNET_SHANI_INLINE void load_state(const std::uint32_t* s, __m128i& abef, __m128i& cdgh) {
-  const __m128i dcba = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), 0xB1);
+  const __m128i dcba =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)), 0xB1);
   const __m128i efgh =
       _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 4)), 0x1B);
   abef = _mm_alignr_epi8(dcba, efgh, 8);
@@ -56,8 +55,8 @@ SIGNET_SHANI_INLINE void store_state(std::uint32_t* s, __m128i abef, __m128i cdg
 SIGNET_SHANI_INLINE __m128i schedule(__m128i (&w)[4], int g, const std::uint8_t* block) {
   const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   if (g < 4) {
-    w[g] = _mm_shuffle_epi8(
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * g)), swap);
+    w[g] =
+        _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * g)), swap);
   } else {
     __m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
     x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
@@ -132,8 +131,6 @@ void compress_two(std::uint32_t*, const std::uint8_t*, std::uint32_t*, const std
 bool cpu_has_shani() { return false; }
 #endif
 
-std::atomic<bool> g_openssl_only{false};
-
 // Every padding case (the length field in the last block or one more), lengths that leave each
 // stream partway into a block before a pair, and pairs of unequal length, against OpenSSL.
 bool self_test() {
@@ -200,11 +197,8 @@ std::string_view sha256_engine_name(Sha256Engine engine) noexcept {
 bool sha256_shani_usable() { return shani_usable_now(); }
 
 Sha256Engine sha256_engine() {
-  if (g_openssl_only.load(std::memory_order_relaxed)) return Sha256Engine::kOpenssl;
   return shani_usable_now() ? Sha256Engine::kShaNi : Sha256Engine::kOpenssl;
 }
-
-void sha256_use_openssl_only() { g_openssl_only.store(true, std::memory_order_relaxed); }
 
 Sha256Stream::Sha256Stream(std::optional<StreamingDigest> evp) : evp_(std::move(evp)) { reset(); }
 

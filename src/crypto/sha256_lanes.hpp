@@ -11,8 +11,10 @@
 //    self-test against OpenSSL passed (known answers and every padding case, alone and in pairs);
 //  - kOpenssl otherwise, or when asked (`signet scan --hash-engine openssl`): each stream is an
 //    OpenSSL digest and a pair is hashed one after the other.
-// A wrong digest could only ever fail closed: the gate and the verifiers hash with OpenSSL, so a
-// recorded digest that differed from the true one would match nothing signed.
+// The gate and the verifiers still hash with OpenSSL: a recorded digest that differed from the
+// true one would match nothing signed. The inventory's own comparisons rely on the engine matching
+// OpenSSL, which the self-test checks at every start, the unit tests for every length, split and
+// pairing, and fuzz_sha256_lanes differentially.
 #pragma once
 
 #include <cstdint>
@@ -33,12 +35,10 @@ enum class Sha256Engine { kOpenssl, kShaNi };
 [[nodiscard]] Sha256Engine sha256_engine();
 // Whether this CPU and build can run kShaNi, and its self-test passed (whatever was chosen).
 [[nodiscard]] bool sha256_shani_usable();
-// From now on new streams use OpenSSL (`--hash-engine openssl`).
-void sha256_use_openssl_only();
 
 class Sha256Stream {
  public:
-  // `engine` kShaNi where it is not usable: an OpenSSL stream.
+  // Without `engine`: sha256_engine(). kShaNi on a CPU without SHA-NI: an OpenSSL stream.
   [[nodiscard]] static Result<Sha256Stream> create(std::optional<Sha256Engine> engine = {});
 
   [[nodiscard]] Sha256Engine engine() const noexcept {

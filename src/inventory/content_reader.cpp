@@ -182,8 +182,8 @@ void FileRead::fail(std::string error, crypto::Sha256Stream& digest) {
 ContentReader::ContentReader(crypto::Sha256Stream digest, std::size_t buffer_bytes)
     : digest_(std::move(digest)), buffer_(buffer_bytes) {}
 
-Result<ContentReader> ContentReader::create(std::size_t buffer_bytes) {
-  auto digest = crypto::Sha256Stream::create();
+Result<ContentReader> ContentReader::create(std::size_t buffer_bytes, crypto::Sha256Engine engine) {
+  auto digest = crypto::Sha256Stream::create(engine);
   if (!digest) return std::unexpected(digest.error());
   ContentReader reader(std::move(*digest), std::max<std::size_t>(buffer_bytes, kHeadBytes));
   if (reader.buffer_.data() == nullptr) return fail(Errc::kIo, "cannot allocate a read buffer");

@@ -127,7 +127,8 @@ class FileRead {
 // and the fallback where io_uring is not available).
 class ContentReader {
  public:
-  [[nodiscard]] static Result<ContentReader> create(std::size_t buffer_bytes);
+  [[nodiscard]] static Result<ContentReader> create(
+      std::size_t buffer_bytes, crypto::Sha256Engine engine = crypto::sha256_engine());
 
   // Up to two attempts: a file that changed while being read is read once more.
   [[nodiscard]] ContentRead read(const ReadRequest& request);

@@ -123,13 +123,16 @@ class Scan final : public WalkVisitor {
   Result<ScanSummary> run() {
     (void)raise_open_file_limit();
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const crypto::Sha256Engine engine =
+        options_.openssl_sha256 ? crypto::Sha256Engine::kOpenssl : crypto::sha256_engine();
     std::vector<std::unique_ptr<RingReader>> rings;
     if (options_.io != ReadEngine::kThreads) {
       const unsigned at_once = options_.jobs != 0 ? options_.jobs : kRingFilesPerCore * cores;
       const unsigned threads = std::min(cores, at_once);
       for (unsigned i = 0; i < threads; ++i) {
-        auto ring = RingReader::create((at_once + threads - 1) / threads,
-                                       std::max<std::size_t>(options_.read_buffer_bytes / 4, 1));
+        auto ring =
+            RingReader::create((at_once + threads - 1) / threads,
+                               std::max<std::size_t>(options_.read_buffer_bytes / 4, 1), engine);
         if (!ring) {
           if (options_.io == ReadEngine::kUring) return std::unexpected(ring.error());
           rings.clear();
@@ -143,11 +146,12 @@ class Scan final : public WalkVisitor {
                              : options_.jobs != 0 ? options_.jobs
                                                   : std::clamp(2 * cores, 16u, 64u);
     for (unsigned i = 0; i < workers; ++i) {
-      auto reader = ContentReader::create(options_.read_buffer_bytes);
+      auto reader = ContentReader::create(options_.read_buffer_bytes, engine);
       if (!reader) return std::unexpected(reader.error());
       readers.push_back(std::move(*reader));
     }
     summary_.io_uring = !rings.empty();
+    summary_.sha256_engine = engine;
     std::thread store([this] { store_loop(); });
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < workers; ++i) {

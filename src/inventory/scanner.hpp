@@ -20,6 +20,7 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "crypto/sha256_lanes.hpp"
 #include "inventory/record.hpp"
 #include "policy/policy.hpp"
 
@@ -105,6 +106,9 @@ struct ScanOptions {
   bool cross_mounts = false;
   bool full = false;  // read every file, even unchanged ones
   ReadEngine io = ReadEngine::kAuto;
+  // SHA-256 of the contents: the fastest engine this machine allows (crypto/sha256_lanes.hpp),
+  // or OpenSSL when set (`--hash-engine openssl`).
+  bool openssl_sha256 = false;
   // Files read at once. io_uring: spread over one thread per core; 0: 32 per core.
   // Threads: one reader thread each; 0: twice the cores, 16 to 64 (the threads wait on I/O).
   unsigned jobs = 0;
@@ -156,6 +160,7 @@ struct ScanSummary {
   std::vector<ScanProblem> problems;              // the first kMaxProblems
   bool interrupted = false;
   bool io_uring = false;  // the contents were read through io_uring
+  crypto::Sha256Engine sha256_engine = crypto::Sha256Engine::kOpenssl;  // that hashed them
   static constexpr std::size_t kMaxProblems = 1000;
 };
 

@@ -48,16 +48,16 @@ struct RingReader::Slot {
   ReadRequest request;
   FileRead file;
   int attempt = 0;
-  std::uint64_t bytes = 0;      // read by the earlier attempts
-  bool direct = false;          // the descriptor is in O_DIRECT mode
-  bool cached = false;          // read from the page cache by pump()
+  std::uint64_t bytes = 0;  // read by the earlier attempts
+  bool direct = false;      // the descriptor is in O_DIRECT mode
+  bool cached = false;      // read from the page cache by pump()
   // Bytes taken but not hashed yet (the reader's waiting chunk): in buffers[unhashed_buffer].
   unsigned unhashed_buffer = 0;
   std::size_t unhashed_at = 0;
   std::size_t unhashed = 0;
   bool settle_when_hashed = false;  // every byte is taken: settled once they are hashed
-  int retries = 0;              // reads that came back EINTR/EAGAIN
-  std::array<Read, 2> reads{};  // in file order from `first`, `count` of them
+  int retries = 0;                  // reads that came back EINTR/EAGAIN
+  std::array<Read, 2> reads{};      // in file order from `first`, `count` of them
   unsigned first = 0;
   unsigned count = 0;
   std::uint64_t next = 0;  // where the next read queued starts taking bytes
@@ -82,7 +82,8 @@ std::uint64_t read_start(std::uint64_t offset, bool direct) {
 
 }  // namespace
 
-Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size_t chunk_bytes) {
+Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size_t chunk_bytes,
+                                                       crypto::Sha256Engine engine) {
   slots = std::max(slots, 1u);
   auto ring = std::make_unique<Ring>();
   // COOP_TASKRUN: a completion waits for this thread's next io_uring_enter (wait() makes one)
@@ -96,7 +97,7 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
   ring->set_up = true;
   std::vector<std::unique_ptr<Slot>> made;
   for (unsigned i = 0; i < slots; ++i) {
-    auto digest = crypto::Sha256Stream::create();
+    auto digest = crypto::Sha256Stream::create(engine);
     if (!digest) return std::unexpected(digest.error());
     made.push_back(std::make_unique<Slot>(i, std::move(*digest),
                                           std::max<std::size_t>(chunk_bytes, kHeadBytes)));
@@ -193,9 +194,9 @@ void RingReader::hash(Slot& s, unsigned buffer, std::size_t at, std::size_t n) {
   if (waiting_ != nullptr && n > 0) {
     Slot& w = *waiting_;
     const std::size_t both = std::min(n, w.unhashed);
-    crypto::Sha256Stream::update_pair(
-        w.digest, {w.buffers[w.unhashed_buffer].data() + w.unhashed_at, both}, s.digest,
-        {s.buffers[buffer].data() + at, both});
+    crypto::Sha256Stream::update_pair(w.digest,
+                                      {w.buffers[w.unhashed_buffer].data() + w.unhashed_at, both},
+                                      s.digest, {s.buffers[buffer].data() + at, both});
     paired_bytes_ += 2 * both;
     w.unhashed_at += both;
     w.unhashed -= both;

@@ -1,15 +1,17 @@
 // Reads many files at once through one io_uring (the default `--io auto` engine of a scan). Each
-// slot holds one file: opened and fstat'ed on the calling thread, then read by the calling thread
-// when the page cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), two such files
-// at a time with their chunks hashed together (crypto::Sha256Stream::update_pair: a warm scan of
-// /usr is bound by the CPU, half of it SHA-256), with buffered reads queued
-// on the ring when it holds most of it (the cache fetches the missing pages), else from the disk
-// with O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a file's next
-// chunk while the thread hashes the last one). One io_uring_enter submits the reads of many files,
-// so the disk sees a deep queue and the kernel kicks the virtual disk once per batch, not once per
-// file; the calling thread hashes whatever completed meanwhile, in file order. On the 2-core VM
-// a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads; the
-// second read per file in flight took another 4 % off it (bench/README.md).
+// slot holds one file: opened and fstat'ed on the calling thread, then read by that thread when
+// the page cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no waiting), with buffered
+// reads queued on the ring when it holds most of it (the cache fetches the missing pages), else
+// from the disk with O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a
+// file's next chunk while the thread hashes the last one). One io_uring_enter submits the reads of
+// many files, so the disk sees a deep queue and the kernel kicks the virtual disk once per batch,
+// not once per file; the calling thread hashes whatever completed meanwhile, in file order. On the
+// 2-core VM a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads;
+// the second read per file in flight took another 4 % off it (bench/README.md).
+//
+// The thread hashes two files' chunks at a time, whichever two are at hand, cached or landed
+// (crypto::Sha256Stream::update_pair): a warm scan of /usr is bound by the CPU, and half of that
+// was SHA-256. Warm, 5.4-6.2 s instead of 6.5-7.2 s; cold, 8.4-9.8 s instead of 9.6-11.0 s.
 //
 // A file whose whole content is kept for its format unit (FileRead::keeping()) is read to its
 // end by the calling thread with blocking reads, so each thread holds at most one such file.
@@ -34,8 +36,9 @@ class RingReader {
   // Fails (kUnsupported, with the kernel's reason) where io_uring is not available: an old kernel,
   // kernel.io_uring_disabled, a seccomp profile that forbids it. The caller then reads with
   // threads.
-  [[nodiscard]] static Result<std::unique_ptr<RingReader>> create(unsigned slots,
-                                                                  std::size_t chunk_bytes);
+  [[nodiscard]] static Result<std::unique_ptr<RingReader>> create(
+      unsigned slots, std::size_t chunk_bytes,
+      crypto::Sha256Engine engine = crypto::sha256_engine());
   ~RingReader();
   RingReader(const RingReader&) = delete;
   RingReader& operator=(const RingReader&) = delete;
@@ -55,14 +58,15 @@ class RingReader {
   // Bytes hashed two files at a time, of both files, since the reader was made.
   [[nodiscard]] std::uint64_t paired_bytes() const noexcept { return paired_bytes_; }
 
-  // Starts reading a file. Settled at once (from the page cache, or an error): the result.
+  // Starts reading a file. Settled at once (it cannot be opened, or is not a regular file): the
+  // result.
   // Otherwise nullopt, and the file's slot number, which a later wait() reports with the result.
   // `request` (and the name it points to) must stay valid until then.
   [[nodiscard]] std::optional<ContentRead> start(const ReadRequest& request, unsigned& slot);
 
-  // Reads the files the page cache holds (two at a time, while there are two; one alone when
-  // nothing else is in flight), submits what is queued, waits for the ring when that settled
-  // nothing, and reports every settled file as done(slot, result). Needs busy() > 0.
+  // Reads the files the page cache holds (pump()), submits what is queued, waits for the ring
+  // when the pump had nothing to read, and reports every settled file as done(slot, result).
+  // Needs busy() > 0.
   void wait(const std::function<void(unsigned, ContentRead&&)>& done);
 
  private:
@@ -114,10 +118,10 @@ class RingReader {
   std::unique_ptr<Ring> ring_;
   std::vector<std::unique_ptr<Slot>> slots_;
   unsigned busy_ = 0;
-  unsigned queued_ = 0;                           // reads queued or in flight
-  unsigned cached_ = 0;                           // slots that pump() reads
-  Slot* waiting_ = nullptr;                       // the slot whose chunk waits to be hashed
-  std::vector<Slot*> ready_;                      // hashed to their end: to settle
+  unsigned queued_ = 0;       // reads queued or in flight
+  unsigned cached_ = 0;       // slots that pump() reads
+  Slot* waiting_ = nullptr;   // the slot whose chunk waits to be hashed
+  std::vector<Slot*> ready_;  // hashed to their end: to settle
   std::uint64_t paired_bytes_ = 0;
   std::vector<std::pair<unsigned, int>> landed_;  // wait(): (2 * slot + buffer, result)
   bool broken_ = false;
