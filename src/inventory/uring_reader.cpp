@@ -51,10 +51,19 @@ struct RingReader::Slot {
   std::uint64_t bytes = 0;  // read by the earlier attempts
   bool direct = false;      // the descriptor is in O_DIRECT mode
   bool cached = false;      // read from the page cache by pump()
-  // Bytes taken but not hashed yet (the reader's waiting chunk): in buffers[unhashed_buffer].
-  unsigned unhashed_buffer = 0;
-  std::size_t unhashed_at = 0;
-  std::size_t unhashed = 0;
+  // Bytes taken but not hashed yet (the reader's waiting chunks), in file order: at most one per
+  // buffer.
+  struct Unhashed {
+    unsigned buffer = 0;
+    std::size_t at = 0;
+    std::size_t n = 0;
+  };
+  std::array<Unhashed, 2> unhashed{};
+  unsigned unhashed_count = 0;
+  [[nodiscard]] bool holds_unhashed(unsigned b) const {
+    return (unhashed_count > 0 && unhashed[0].buffer == b) ||
+           (unhashed_count > 1 && unhashed[1].buffer == b);
+  }
   bool settle_when_hashed = false;  // every byte is taken: settled once they are hashed
   int retries = 0;                  // reads that came back EINTR/EAGAIN
   std::array<Read, 2> reads{};      // in file order from `first`, `count` of them
@@ -163,6 +172,7 @@ bool RingReader::begin(Slot& s) {
   s.first = s.count = 0;
   s.hold = Slot::Hold::kNone;
   s.settle_when_hashed = false;
+  s.unhashed_count = 0;
   if (!s.file.open(s.request)) return true;
   switch (page_cache_holds(s.file.fd(), s.file.size())) {
     case Cached::kNotAll:
@@ -190,34 +200,40 @@ void RingReader::set_cached(Slot& s, bool cached) {
 }
 
 void RingReader::hash(Slot& s, unsigned buffer, std::size_t at, std::size_t n) {
-  if (waiting_ == &s) hash_alone(s);  // its earlier bytes first
-  if (waiting_ != nullptr && n > 0) {
+  // Beside the waiting chunks of another file, as far as they go.
+  while (n > 0 && waiting_ != nullptr && waiting_ != &s) {
     Slot& w = *waiting_;
-    const std::size_t both = std::min(n, w.unhashed);
-    crypto::Sha256Stream::update_pair(w.digest,
-                                      {w.buffers[w.unhashed_buffer].data() + w.unhashed_at, both},
+    Slot::Unhashed& front = w.unhashed[0];
+    const std::size_t both = std::min(n, front.n);
+    crypto::Sha256Stream::update_pair(w.digest, {w.buffers[front.buffer].data() + front.at, both},
                                       s.digest, {s.buffers[buffer].data() + at, both});
     paired_bytes_ += 2 * both;
-    w.unhashed_at += both;
-    w.unhashed -= both;
+    front.at += both;
+    front.n -= both;
     at += both;
     n -= both;
-    if (w.unhashed == 0) {
+    if (front.n > 0) break;
+    w.unhashed[0] = w.unhashed[1];
+    if (--w.unhashed_count == 0) {
       waiting_ = nullptr;
       hashed(w);
+    } else if (!w.cached && !w.settle_when_hashed) {
+      queue_reads(w);  // the buffer just hashed is free again
     }
   }
-  if (n > 0) {
-    waiting_ = &s;
-    s.unhashed_buffer = buffer;
-    s.unhashed_at = at;
-    s.unhashed = n;
-  }
+  if (n == 0) return;
+  // What is left waits (after the file's own earlier chunk, when that waits too: the other
+  // buffer).
+  waiting_ = &s;
+  s.unhashed[s.unhashed_count++] = {buffer, at, n};
 }
 
 void RingReader::hash_alone(Slot& s) {
-  s.digest.update({s.buffers[s.unhashed_buffer].data() + s.unhashed_at, s.unhashed});
-  s.unhashed = 0;
+  for (unsigned i = 0; i < s.unhashed_count; ++i) {
+    const Slot::Unhashed& u = s.unhashed[i];
+    s.digest.update({s.buffers[u.buffer].data() + u.at, u.n});
+  }
+  s.unhashed_count = 0;
   waiting_ = nullptr;
 }
 
@@ -255,6 +271,7 @@ void RingReader::report_ready(const std::function<void(unsigned, ContentRead&&)>
 
 void RingReader::drop(Slot& s, std::string reason) {
   if (waiting_ == &s) waiting_ = nullptr;  // dropped with the digest
+  s.unhashed_count = 0;
   s.file.fail(std::move(reason), s.digest);
 }
 
@@ -320,11 +337,9 @@ void RingReader::queue_reads(Slot& s) {
   // last one. Not for kept content (read to its end by this thread, once the first chunk shows).
   while (s.count < 2 && s.hold == Slot::Hold::kNone && s.next < s.file.size() &&
          !(s.file.keeping() && s.file.taken() > 0)) {
-    // Not into the buffer whose bytes wait to be hashed: queued again once they are (hashed()).
-    const bool waits = waiting_ == &s;
-    const unsigned buffer =
-        s.count != 0 ? 1 - s.front().buffer : (waits ? 1 - s.unhashed_buffer : 0);
-    if (waits && buffer == s.unhashed_buffer) break;
+    // Not into a buffer whose bytes wait to be hashed: queued once they are (hash()).
+    const unsigned buffer = s.count != 0 ? 1 - s.front().buffer : (s.holds_unhashed(0) ? 1 : 0);
+    if (s.holds_unhashed(buffer)) break;
     const unsigned at = (s.first + s.count) % 2;
     Slot::Read& r = s.reads[at];
     r.buffer = buffer;
@@ -520,6 +535,7 @@ ContentRead RingReader::release(Slot& s) {
   s.request = {};
   set_cached(s, false);
   if (waiting_ == &s) waiting_ = nullptr;  // (settled only once hashed: not seen)
+  s.unhashed_count = 0;
   --busy_;
   return out;
 }

@@ -84,16 +84,17 @@ class RingReader {
   // Reads and hashes the next chunk of a cached file (or sends it to the ring, when the cache no
   // longer holds the rest).
   Step read_cached(Slot& slot);
-  // Hashes n bytes of the slot's buffer from `at`: beside the chunk of another file waiting to be
-  // hashed, as far as both go (crypto::Sha256Stream::update_pair). What is left of either waits
-  // for the next chunk, of whichever file; one chunk waits at a time. Its buffer is not read into
-  // meanwhile, and its file is settled only once it is hashed.
+  // Hashes n bytes of the slot's buffer from `at`: beside the chunks of another file waiting to
+  // be hashed, as far as they go (crypto::Sha256Stream::update_pair). What is left of either
+  // waits for the next chunk of another file. One file's chunks wait at a time, at most two (its
+  // two buffers: two reads of a file often land together). A buffer is not read into while its
+  // bytes wait, and a file is settled only once its last byte is hashed.
   void hash(Slot& slot, unsigned buffer, std::size_t at, std::size_t n);
-  // The waiting chunk (the slot's), hashed alone.
+  // The slot's waiting chunks, hashed alone.
   void hash_alone(Slot& slot);
   // The slot's waiting bytes were hashed: it reads on, or is ready to settle.
   void hashed(Slot& slot);
-  // Hashes the waiting chunk alone: nothing else will come to pair with it.
+  // Hashes the waiting chunks alone: nothing else will come to pair with them.
   void flush_waiting();
   // settle() now, or once the slot's waiting bytes are hashed (then false for now).
   bool settle_once_hashed(Slot& slot);
