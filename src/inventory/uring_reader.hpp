@@ -121,7 +121,7 @@ class RingReader {
   unsigned busy_ = 0;
   unsigned queued_ = 0;       // reads queued or in flight
   unsigned cached_ = 0;       // slots that pump() reads
-  Slot* waiting_ = nullptr;   // the slot whose chunk waits to be hashed
+  Slot* waiting_ = nullptr;   // the slot whose chunks wait to be hashed
   std::vector<Slot*> ready_;  // hashed to their end: to settle
   std::uint64_t paired_bytes_ = 0;
   std::vector<std::pair<unsigned, int>> landed_;  // wait(): (2 * slot + buffer, result)
