@@ -10,6 +10,12 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/debian_packages.sh"
 DB=$W/inv.db
 scan() { "$SIGNET" scan --db "$DB" --no-progress "$@"; }
+# evict DIR — every file under DIR written back and dropped from the page cache (POSIX_FADV_DONTNEED)
+evict() {
+  find "$1" -type f -exec python3 -c 'import os,sys
+for p in sys.argv[1:]:
+    fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' {} +
+}
 # jl FILE PY_EXPR — evaluates a Python expression over `rows` (the JSON lines of FILE)
 jl() { /usr/bin/python3 -c "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]; print($2)" "$1"; }
 
@@ -48,9 +54,7 @@ sig=$(jl list1.json "[r['signature'] for r in rows if r['path'].endswith('/lib/f
 # is the fallback): the same rows, signatures included, with every file evicted from the page cache
 # first so that the O_DIRECT paths are the ones taken.
 for engine in threads uring; do
-  find tree -type f -exec python3 -c 'import os,sys
-for p in sys.argv[1:]:
-    fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' {} +
+  evict tree
   if [[ $engine == uring ]] && ! "$SIGNET" scan --db engine-$engine.db --no-progress --io uring tree >/dev/null 2>engine.err; then
     grep -q "io_uring is not available" engine.err && echo "skip - no io_uring on this kernel: $(cat engine.err)" ||
       failed "--io uring: $(cat engine.err)"
@@ -78,9 +82,7 @@ sha256sum sizes/* | sed "s|  |  $W/|" | LC_ALL=C sort >sizes.sha256sum
 sizes_of() { jl "$1" "'\\n'.join(sorted(r['sha256'] + '  ' + r['path'] for r in rows if r.get('sha256')))"; }
 for hash_engine in auto openssl; do
   for cache in warm cold; do
-    [[ $cache == cold ]] && find sizes -type f -exec python3 -c 'import os,sys
-for p in sys.argv[1:]:
-    fd = os.open(p, os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' {} +
+    [[ $cache == cold ]] && evict sizes
     rm -f sizes.db*
     "$SIGNET" scan --db sizes.db --no-progress --json --hash-engine $hash_engine sizes >sizes.out
     "$SIGNET" scan --db sizes.db --list --json >sizes.json
