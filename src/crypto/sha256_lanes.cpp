@@ -171,16 +171,6 @@ bool self_test() {
   return true;
 }
 
-bool shani_usable_now() {
-  static const bool usable = [] {
-    if (!cpu_has_shani()) return false;
-    // A FIPS-mode OpenSSL: every digest from the validated module.
-    if (EVP_default_properties_is_fips_enabled(nullptr) == 1) return false;
-    return self_test();
-  }();
-  return usable;
-}
-
 void store_be32(std::uint8_t* out, std::uint32_t v) {
   out[0] = static_cast<std::uint8_t>(v >> 24);
   out[1] = static_cast<std::uint8_t>(v >> 16);
@@ -194,10 +184,18 @@ std::string_view sha256_engine_name(Sha256Engine engine) noexcept {
   return engine == Sha256Engine::kShaNi ? "sha-ni" : "openssl";
 }
 
-bool sha256_shani_usable() { return shani_usable_now(); }
+bool sha256_shani_usable() {
+  static const bool usable = [] {
+    if (!cpu_has_shani()) return false;
+    // A FIPS-mode OpenSSL: every digest from the validated module.
+    if (EVP_default_properties_is_fips_enabled(nullptr) == 1) return false;
+    return self_test();
+  }();
+  return usable;
+}
 
 Sha256Engine sha256_engine() {
-  return shani_usable_now() ? Sha256Engine::kShaNi : Sha256Engine::kOpenssl;
+  return sha256_shani_usable() ? Sha256Engine::kShaNi : Sha256Engine::kOpenssl;
 }
 
 Sha256Stream::Sha256Stream(std::optional<StreamingDigest> evp) : evp_(std::move(evp)) { reset(); }
