@@ -96,7 +96,7 @@ Cached page_cache_holds(int fd, std::uint64_t size, bool use_cachestat) {
   return verdict(cached, resident.size());
 }
 
-bool FileRead::open(const ReadRequest& request) {
+bool FileRead::open(const ReadRequest& request, bool trust_listing) {
   int err = 0;
   fd_ = open_file(request.dirfd, *request.name, err, noatime_);
   if (!fd_.valid()) {
@@ -105,6 +105,21 @@ bool FileRead::open(const ReadRequest& request) {
                               : "cannot open: " + std::string(std::strerror(err));
     return false;
   }
+  keep_requested_ = request.keep_content;
+  max_content_ = request.max_content_bytes;
+  if (trust_listing && request.listed != nullptr && S_ISREG(request.listed->st_mode)) {
+    out_.st = *request.listed;
+    size_ = static_cast<std::uint64_t>(out_.st.st_size);
+    unverified_ = true;
+    return true;
+  }
+  unverified_ = true;
+  return verify();
+}
+
+bool FileRead::verify() {
+  if (!unverified_) return true;
+  unverified_ = false;
   if (::fstat(fd_.get(), &out_.st) != 0) {
     out_.error = "cannot stat: " + std::string(std::strerror(errno));
     return false;
@@ -114,8 +129,6 @@ bool FileRead::open(const ReadRequest& request) {
     return false;
   }
   size_ = static_cast<std::uint64_t>(out_.st.st_size);
-  keep_requested_ = request.keep_content;
-  max_content_ = request.max_content_bytes;
   return true;
 }
 
@@ -161,22 +174,27 @@ void FileRead::keep(std::span<const std::uint8_t> chunk) {
 bool FileRead::finish(crypto::Sha256Stream& digest) {
   const Bytes sha256 = digest.finish();
   struct stat after {};
-  if (::fstat(fd_.get(), &after) != 0 || !same_content_state(out_.st, after) || total_ != size_) {
+  if (::fstat(fd_.get(), &after) != 0 || !same_content_state(out_.st, after) || total_ != size_ ||
+      !S_ISREG(after.st_mode)) {
     out_.error = "changed while being read";
     return false;
   }
+  // The descriptor's: equal to what the read began with in everything compared, and (where the
+  // listing stood in for the first fstat) the file's own mode, owner and times.
+  out_.st = after;
+  unverified_ = false;
   out_.sha256 = to_hex(sha256);
   out_.content_complete = keep_;
   if (!keep_) out_.content.clear();
-  fd_.reset();
   return true;
 }
 
 void FileRead::fail(std::string error, crypto::Sha256Stream& digest) {
   (void)digest.finish();  // reset for the next file
+  // A read that failed on a descriptor whose type was taken from the listing: say what it is.
+  if (unverified_ && !verify()) error = out_.error;
   out_.error = std::move(error);
   out_.content.clear();
-  fd_.reset();
 }
 
 ContentReader::ContentReader(crypto::Sha256Stream digest, std::size_t buffer_bytes)

@@ -80,6 +80,9 @@ struct ReadRequest {
   const std::string* name = nullptr;  // relative to dirfd
   bool keep_content = false;  // keep the bytes whatever they are (a separate signature exists)
   std::uint64_t max_content_bytes = 0;  // never keep more than this
+  // The walk's lstat of the name (RingReader only): lets FileRead::open(request, true) skip the
+  // fstat of a file that is then read from the page cache; must outlive the read.
+  const struct stat* listed = nullptr;
 };
 
 // One attempt at one file: opened, then fed its bytes in file order by whichever reader fetches
@@ -87,7 +90,17 @@ struct ReadRequest {
 class FileRead {
  public:
   // Opens and fstats the file; false when that already settled it (out().error/vanished set).
-  bool open(const ReadRequest& request);
+  // With `trust_listing` (and request.listed set), no fstat: the size and metadata are the
+  // listing's until verify() or finish() asks the descriptor. finish() compares the descriptor's
+  // state after the read with the listing's, so a file replaced or changed since it was listed
+  // fails the attempt (and the next one fstats). Only for reads that cannot block: a name
+  // replaced by a FIFO or a device opens (O_NONBLOCK) but is not read before verify() says so.
+  bool open(const ReadRequest& request, bool trust_listing = false);
+  // The descriptor's fstat, when open() trusted the listing: false (out().error set) when it is
+  // not a regular file, or cannot be stat'ed. Then the size and metadata are the descriptor's.
+  bool verify();
+  // Whether the size and metadata are still the listing's (open() with trust_listing).
+  [[nodiscard]] bool unverified() const noexcept { return unverified_; }
   // The next bytes of the file, in order: digest, head, tail and (when kept) content.
   void take(std::span<const std::uint8_t> chunk, crypto::Sha256Stream& digest);
   // Everything take() does but the digest, which the caller updates itself (RingReader hashes
@@ -108,6 +121,9 @@ class FileRead {
   bool set_read_mode(bool direct, bool blocking = false);
 
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  // The descriptor, for the caller to close (RingReader closes through its ring); the destructor
+  // closes it otherwise.
+  [[nodiscard]] int release_fd() noexcept { return fd_.release(); }
   [[nodiscard]] std::uint64_t taken() const noexcept { return total_; }
   [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
   [[nodiscard]] ContentRead& out() noexcept { return out_; }
@@ -121,6 +137,7 @@ class FileRead {
   std::uint64_t max_content_ = 0;
   bool keep_requested_ = false;
   bool keep_ = false;
+  bool unverified_ = false;  // out_.st is the listing's, not the descriptor's
 };
 
 // Reads one file at a time with blocking reads on the calling thread (the `--io threads` engine,

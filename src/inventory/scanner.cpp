@@ -460,7 +460,7 @@ class Scan final : public WalkVisitor {
         unsigned slot = 0;
         std::optional<ContentRead> settled =
             ring.start({h->file.dir->fd.get(), &h->file.name, h->sidecar.has_value(),
-                        options_.max_content_bytes},
+                        options_.max_content_bytes, &h->file.st},
                        slot);
         if (settled) {
           finished(h->file, std::move(h->sidecar), std::move(*settled), reader, batch);

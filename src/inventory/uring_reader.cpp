@@ -20,6 +20,10 @@ struct RingReader::Ring {
   io_uring ring{};
   bool set_up = false;
   bool registered = false;  // the slots' buffers, slot i's buffer b at index 2 * i + b
+  // Descriptors are closed through the ring, with no completion unless the close fails
+  // (IOSQE_CQE_SKIP_SUCCESS, Linux 5.17 on): one io_uring_enter per batch instead of a close(2)
+  // per file.
+  bool close_on_ring = false;
   ~Ring() {
     if (set_up) io_uring_queue_exit(&ring);
   }
@@ -51,6 +55,7 @@ struct RingReader::Slot {
   std::uint64_t bytes = 0;  // read by the earlier attempts
   bool direct = false;      // the descriptor is in O_DIRECT mode
   bool cached = false;      // read from the page cache by pump()
+  bool probed = false;      // page_cache_holds() was asked
   // Bytes taken but not hashed yet (the reader's waiting chunks), in file order: at most one per
   // buffer.
   struct Unhashed {
@@ -81,7 +86,11 @@ struct RingReader::Slot {
 
 namespace {
 
+// The user data of a close queued on the ring (a read's is 2 * slot + buffer).
+constexpr std::uint64_t kCloseData = ~std::uint64_t{0};
 constexpr int kMaxRetries = 100;  // then the file is reported unreadable with the error
+// Files in a row found all cached after which small files are no longer probed (begin()).
+constexpr unsigned kTrustCacheAfter = 32;
 
 // Where the read of the bytes from `offset` on starts: O_DIRECT reads start on a block boundary
 // (the bytes before `offset` are skipped when the read lands).
@@ -98,12 +107,14 @@ Result<std::unique_ptr<RingReader>> RingReader::create(unsigned slots, std::size
   // COOP_TASKRUN: a completion waits for this thread's next io_uring_enter (wait() makes one)
   // instead of interrupting it with an IPI; on the 2-core VM a cold scan of /usr took 9,200
   // reschedule IPIs instead of 16,500. Linux 5.19 on; older kernels refuse it (EINVAL).
-  int rc = io_uring_queue_init(2 * slots, &ring->ring, IORING_SETUP_COOP_TASKRUN);
-  if (rc == -EINVAL) rc = io_uring_queue_init(2 * slots, &ring->ring, 0);
+  // Room for two reads and a close per slot.
+  int rc = io_uring_queue_init(3 * slots, &ring->ring, IORING_SETUP_COOP_TASKRUN);
+  if (rc == -EINVAL) rc = io_uring_queue_init(3 * slots, &ring->ring, 0);
   if (rc < 0) {
     return fail(Errc::kUnsupported, "io_uring is not available: " + errno_text(-rc));
   }
   ring->set_up = true;
+  ring->close_on_ring = (ring->ring.features & IORING_FEAT_CQE_SKIP) != 0;
   std::vector<std::unique_ptr<Slot>> made;
   for (unsigned i = 0; i < slots; ++i) {
     auto digest = crypto::Sha256Stream::create(engine);
@@ -129,8 +140,11 @@ RingReader::RingReader(std::unique_ptr<Ring> ring, std::vector<std::unique_ptr<S
     : ring_(std::move(ring)), slots_(std::move(slots)) {}
 
 RingReader::~RingReader() {
-  // Reads still in flight write into the slots' buffers: let them land before the buffers go.
-  // (Queued reads that were never submitted never land.)
+  // What is queued goes in (closes among it: their descriptors are not lost); then the reads in
+  // flight, which write into the slots' buffers, land before the buffers go. A broken ring
+  // submits nothing more (a queued read may name a descriptor closed since): its queued closes
+  // are made here, and its queued reads never land.
+  if (broken_ || io_uring_submit(&ring_->ring) < 0) close_unsubmitted();
   unsigned in_flight = queued_ - std::min(queued_, io_uring_sq_ready(&ring_->ring));
   while (in_flight > 0) {
     io_uring_cqe* cqe = nullptr;
@@ -139,9 +153,13 @@ RingReader::~RingReader() {
     if (rc < 0) break;
     unsigned head = 0;
     unsigned seen = 0;
-    io_uring_for_each_cqe(&ring_->ring, head, cqe) { ++seen; }
+    unsigned reads = 0;
+    io_uring_for_each_cqe(&ring_->ring, head, cqe) {
+      ++seen;
+      if (io_uring_cqe_get_data64(cqe) != kCloseData) ++reads;
+    }
     io_uring_cq_advance(&ring_->ring, seen);
-    in_flight -= std::min(in_flight, seen);
+    in_flight -= std::min(in_flight, reads);
   }
   ring_.reset();
 }
@@ -173,8 +191,25 @@ bool RingReader::begin(Slot& s) {
   s.hold = Slot::Hold::kNone;
   s.settle_when_hashed = false;
   s.unhashed_count = 0;
-  if (!s.file.open(s.request)) return true;
-  switch (page_cache_holds(s.file.fd(), s.file.size())) {
+  // The first attempt takes the size and metadata from the listing (no fstat) as long as the
+  // file is read from the page cache, which cannot block; finish() checks them.
+  if (!s.file.open(s.request, s.attempt == 0)) return true;
+  // While files keep turning out cached, a small one is not probed: pump() asks the page cache
+  // for it (RWF_NOWAIT), and one that is not there after all goes to the ring (read_cached()).
+  s.probed = !(cached_streak_ >= kTrustCacheAfter && s.file.size() <= s.buffers[0].size());
+  const Cached held = s.probed ? page_cache_holds(s.file.fd(), s.file.size()) : Cached::kAll;
+  if (s.probed) {
+    cached_streak_ = held == Cached::kAll ? cached_streak_ + 1 : 0;
+  } else {
+    ++unprobed_files_;
+  }
+  if (held == Cached::kAll) {
+    set_cached(s, true);  // from the page cache as far as it holds the file: pump()
+    return false;
+  }
+  // Through the ring, with blocking reads: only once the descriptor is known to be a regular file.
+  if (!s.file.verify()) return true;
+  switch (held) {
     case Cached::kNotAll:
       s.direct = s.file.set_read_mode(true, true);  // from the disk, through the ring
       return false;
@@ -185,7 +220,7 @@ bool RingReader::begin(Slot& s) {
     case Cached::kUnknown:
       break;
   }
-  set_cached(s, true);  // from the page cache as far as it holds the file: pump()
+  set_cached(s, true);  // kUnknown: from the page cache as far as it holds the file
   return false;
 }
 
@@ -288,9 +323,16 @@ RingReader::Step RingReader::read_cached(Slot& s) {
         ::preadv2(s.file.fd(), &iov, 1, static_cast<off_t>(s.file.taken()), RWF_NOWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EOPNOTSUPP)) {
-      // Not (all) cached after all: the rest comes from the disk, through the ring.
+      // Not (all) cached after all: the rest comes from the disk, through the ring. A file that
+      // was not probed had its readahead started by that read: read through the page cache.
+      const bool direct = errno == EAGAIN && s.probed;
+      if (!s.probed) cached_streak_ = 0;
       set_cached(s, false);
-      s.direct = s.file.set_read_mode(errno == EAGAIN, true);
+      if (!s.file.verify()) {  // (blocking reads only on a regular file)
+        drop(s, s.file.out().error);
+        return Step::kSettled;
+      }
+      s.direct = s.file.set_read_mode(direct, true);
       if (s.file.keeping()) return read_rest_blocking(s) ? Step::kSettled : Step::kGoing;
       queue_reads(s);
       return Step::kGoing;
@@ -401,12 +443,16 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     io_uring_cqe* cqe = nullptr;
     unsigned head = 0;
     unsigned seen = 0;
+    unsigned reads = 0;
     io_uring_for_each_cqe(&ring_->ring, head, cqe) {
-      landed_.emplace_back(static_cast<unsigned>(io_uring_cqe_get_data64(cqe)), cqe->res);
       ++seen;
+      const std::uint64_t data = io_uring_cqe_get_data64(cqe);
+      if (data == kCloseData) continue;  // a close that failed: nothing to do about it
+      landed_.emplace_back(static_cast<unsigned>(data), cqe->res);
+      ++reads;
     }
     io_uring_cq_advance(&ring_->ring, seen);
-    queued_ -= seen;
+    queued_ -= reads;
     if (stepped) break;
   }
   if (broken_) {
@@ -414,6 +460,7 @@ void RingReader::wait(const std::function<void(unsigned, ContentRead&&)>& done) 
     // nothing is lost), and the caller reads the rest another way. The destructor still waits
     // for what is in flight before the buffers go.
     ready_.clear();
+    close_unsubmitted();
     for (auto& slot : slots_) {
       if (slot->request.name == nullptr) continue;
       drop(*slot, broken_reason_);
@@ -528,10 +575,42 @@ bool RingReader::settle(Slot& s) {
   return false;
 }
 
+void RingReader::close_unsubmitted() {
+  // The entries from the kernel's head to our tail were never seen by it: their closes are made
+  // here, and each becomes a no-op should anything submit it after all.
+  io_uring_sq& sq = ring_->ring.sq;
+  for (unsigned i = io_uring_smp_load_acquire(sq.khead); i != sq.sqe_tail; ++i) {
+    io_uring_sqe& sqe = sq.sqes[i & sq.ring_mask];
+    if (sqe.opcode != IORING_OP_CLOSE || sqe.user_data != kCloseData) continue;
+    ::close(sqe.fd);
+    io_uring_prep_nop(&sqe);
+    io_uring_sqe_set_data64(&sqe, kCloseData);
+  }
+}
+
+void RingReader::close_file(Slot& s) {
+  const int fd = s.file.release_fd();
+  if (fd < 0) return;
+  io_uring_sqe* sqe = nullptr;
+  if (ring_->close_on_ring && !broken_) {
+    sqe = io_uring_get_sqe(&ring_->ring);
+    if (sqe == nullptr && io_uring_submit(&ring_->ring) >= 0) sqe = io_uring_get_sqe(&ring_->ring);
+  }
+  if (sqe == nullptr) {
+    ::close(fd);
+    return;
+  }
+  // Submitted with the next batch (wait() submits before it returns, the destructor too).
+  io_uring_prep_close(sqe, fd);
+  io_uring_sqe_set_flags(sqe, IOSQE_CQE_SKIP_SUCCESS);
+  io_uring_sqe_set_data64(sqe, kCloseData);
+}
+
 ContentRead RingReader::release(Slot& s) {
   ContentRead out = std::move(s.file.out());
   out.bytes_read += s.bytes;
-  s.file = FileRead{};  // closes the descriptor
+  close_file(s);
+  s.file = FileRead{};
   s.request = {};
   set_cached(s, false);
   if (waiting_ == &s) waiting_ = nullptr;  // (settled only once hashed: not seen)

@@ -57,6 +57,9 @@ class RingReader {
   [[nodiscard]] unsigned slots() const noexcept { return static_cast<unsigned>(slots_.size()); }
   // Bytes hashed two files at a time, of both files, since the reader was made.
   [[nodiscard]] std::uint64_t paired_bytes() const noexcept { return paired_bytes_; }
+  // Files begun without asking whether the page cache holds them (the cache held every file of
+  // a long run before them), since the reader was made.
+  [[nodiscard]] std::uint64_t unprobed_files() const noexcept { return unprobed_files_; }
 
   // Starts reading a file. Settled at once (it cannot be opened, or is not a regular file): the
   // result.
@@ -113,6 +116,11 @@ class RingReader {
   bool completed(Slot& slot, unsigned buffer, int res);
   // The file is read: checks it and settles it, or starts the next attempt; true when settled.
   bool settle(Slot& slot);
+  // Closes the slot's descriptor: through the ring where the kernel can skip the completion of a
+  // close that succeeded, else at once.
+  void close_file(Slot& slot);
+  // A broken ring: the closes queued on it and never submitted are made at once.
+  void close_unsubmitted();
   // Frees a settled file's slot and hands over its result.
   ContentRead release(Slot& slot);
 
@@ -124,6 +132,8 @@ class RingReader {
   Slot* waiting_ = nullptr;   // the slot whose chunks wait to be hashed
   std::vector<Slot*> ready_;  // hashed to their end: to settle
   std::uint64_t paired_bytes_ = 0;
+  std::uint64_t unprobed_files_ = 0;
+  unsigned cached_streak_ = 0;  // files probed in a row that the page cache held whole
   std::vector<std::pair<unsigned, int>> landed_;  // wait(): (2 * slot + buffer, result)
   bool broken_ = false;
   std::string broken_reason_;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
@@ -330,6 +331,128 @@ TEST_F(Ring, VanishedAndSpecialFilesAreSettledAtOnce) {
   ASSERT_TRUE(special.has_value());
   EXPECT_EQ(special->error, "no longer a regular file");
   EXPECT_EQ(ring_->busy(), 0u);
+}
+
+// The first attempt takes a file's size and metadata from the walk's lstat instead of an fstat.
+// A name that became something else since it was listed is never read as what the listing said:
+// a FIFO or a directory is settled as no longer a regular file (without a hang), and another
+// regular file put in its place is read again and recorded with its own fstat.
+TEST_F(Ring, ANameReplacedSinceItWasListedIsNotTakenForWhatTheListingSaw) {
+  const std::vector<std::string> names = {"to-fifo", "to-dir", "to-file", "kept"};
+  std::map<std::string, struct stat> listed;
+  for (const auto& name : names) {
+    write(dir_.path() + "/" + name, pattern(5000, name.size()));
+    struct stat st {};
+    ASSERT_EQ(::fstatat(dirfd_, name.c_str(), &st, AT_SYMLINK_NOFOLLOW), 0);
+    listed[name] = st;
+  }
+  const std::string replacement = pattern(9000, 77);
+  ASSERT_EQ(::unlink((dir_.path() + "/to-fifo").c_str()), 0);
+  ASSERT_EQ(::mkfifo((dir_.path() + "/to-fifo").c_str(), 0600), 0);
+  ASSERT_EQ(::unlink((dir_.path() + "/to-dir").c_str()), 0);
+  ASSERT_EQ(::mkdir((dir_.path() + "/to-dir").c_str(), 0700), 0);
+  write(dir_.path() + "/new", replacement);
+  ASSERT_EQ(::rename((dir_.path() + "/new").c_str(), (dir_.path() + "/to-file").c_str()), 0);
+  std::map<std::string, ContentRead> results;
+  for (const auto& name : names) {
+    unsigned slot = 0;
+    auto settled = ring_->start({dirfd_, &name, false, 0, &listed.at(name)}, slot);
+    if (settled) {
+      results[name] = std::move(*settled);
+      continue;
+    }
+    while (ring_->busy() > 0) {
+      ring_->wait([&](unsigned, ContentRead&& read) { results[name] = std::move(read); });
+    }
+  }
+  EXPECT_EQ(results.at("to-fifo").error, "no longer a regular file");
+  EXPECT_EQ(results.at("to-dir").error, "no longer a regular file");
+  EXPECT_TRUE(results.at("to-fifo").sha256.empty());
+  const ContentRead& replaced = results.at("to-file");
+  EXPECT_EQ(replaced.error, "");
+  EXPECT_EQ(replaced.sha256, sha256(replacement));
+  EXPECT_NE(replaced.st.st_ino, listed.at("to-file").st_ino);
+  EXPECT_EQ(static_cast<std::size_t>(replaced.st.st_size), replacement.size());
+  const ContentRead& kept = results.at("kept");
+  EXPECT_EQ(kept.error, "");
+  EXPECT_EQ(kept.sha256, sha256(pattern(5000, 4)));
+  EXPECT_EQ(kept.bytes_read, 5000u);  // read once: the listing was right
+  EXPECT_EQ(kept.st.st_ino, listed.at("kept").st_ino);
+  EXPECT_EQ(ring_->busy(), 0u);
+}
+
+// After a long run of files the page cache held whole, small files are read without asking it
+// first; one that is not cached after all goes to the ring (its first read started the kernel's
+// readahead) and still gives the digest of its bytes. Then the reader asks again.
+TEST_F(Ring, SmallFilesAreNotProbedWhileTheCacheKeepsHoldingThem) {
+  std::map<std::string, std::string> texts;
+  std::vector<std::string> names;
+  for (int n = 0; n < 80; ++n) {
+    // Cached first; then a run that alternates evicted and cached files.
+    const bool cold = n >= 50 && n % 2 == 0;
+    const std::string name = "s" + std::to_string(n) + (cold ? "-cold" : "-warm");
+    texts[name] = pattern(static_cast<std::size_t>(n) * 517 % kChunk, n);
+    write(dir_.path() + "/" + name, texts[name]);
+    if (cold) evict(dir_.path() + "/" + name);
+    names.push_back(name);
+  }
+  const auto results = read_all(names);
+  ASSERT_EQ(results.size(), names.size());
+  for (const auto& [name, text] : texts) {
+    EXPECT_EQ(results.at(name).error, "") << name;
+    EXPECT_EQ(results.at(name).sha256, sha256(text)) << name << ", " << text.size() << " bytes";
+    EXPECT_EQ(results.at(name).bytes_read, text.size()) << name;
+  }
+  EXPECT_GT(ring_->unprobed_files(), 0u);
+  EXPECT_LT(ring_->unprobed_files(), names.size() - 32);
+}
+
+std::size_t open_descriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++n;
+  }
+  return n;
+}
+
+// Descriptors are closed through the ring, in batches: none is left open once the files are
+// reported and the reader is gone, whether the files were read, settled at once or held by a ring
+// that broke.
+TEST_F(Ring, LeavesNoDescriptorOpen) {
+  std::vector<std::string> names;
+  for (int n = 0; n < 40; ++n) {
+    names.push_back("d" + std::to_string(n));
+    write(dir_.path() + "/" + names.back(), pattern(static_cast<std::size_t>(n) * 3001, n));
+    if (n % 3 == 0) evict(dir_.path() + "/" + names.back());
+  }
+  ASSERT_EQ(::mkfifo((dir_.path() + "/fifo").c_str(), 0600), 0);
+  names.emplace_back("fifo");
+  names.emplace_back("missing");
+  const std::size_t before = open_descriptors();
+  const auto results = read_all(names);
+  EXPECT_EQ(results.size(), names.size());
+  EXPECT_EQ(results.at("fifo").error, "no longer a regular file");
+  ring_.reset();  // (the ring's own descriptor was open before too)
+  EXPECT_EQ(open_descriptors(), before - 1);
+
+  // A ring that breaks with closes queued and files in flight.
+  auto ring = RingReader::create(4, kChunk);
+  ASSERT_TRUE(ring);
+  ring_ = std::move(*ring);
+  const std::size_t again = open_descriptors();
+  const auto done = [](unsigned, ContentRead&&) {};
+  for (std::size_t i = 0; i < 12; ++i) {
+    while (!ring_->has_room() && !ring_->broken()) ring_->wait(done);
+    if (i == 9) ring_->break_for_test("io_uring failed: test");
+    if (ring_->broken()) break;
+    unsigned slot = 0;
+    // The FIFO is settled at once: its close waits, queued, for the next submit.
+    const std::string& name = i == 8 ? names[40] : names[i];
+    (void)ring_->start({dirfd_, &name, false, 0}, slot);
+  }
+  if (ring_->busy() > 0) ring_->wait(done);
+  ring_.reset();
+  EXPECT_EQ(open_descriptors(), again - 1);
 }
 
 // The read mode is set with one F_SETFL from the flags the file was opened with: O_DIRECT on or
