@@ -89,7 +89,8 @@ namespace {
 // The user data of a close queued on the ring (a read's is 2 * slot + buffer).
 constexpr std::uint64_t kCloseData = ~std::uint64_t{0};
 constexpr int kMaxRetries = 100;  // then the file is reported unreadable with the error
-// Files in a row found all cached after which small files are no longer probed (begin()).
+// After this many files in a row that the page cache held whole, small files are no longer
+// probed (begin()).
 constexpr unsigned kTrustCacheAfter = 32;
 
 // Where the read of the bytes from `offset` on starts: O_DIRECT reads start on a block boundary
@@ -567,7 +568,10 @@ bool RingReader::read_rest_blocking(Slot& s) {
 
 bool RingReader::settle(Slot& s) {
   if (s.file.finish(s.digest)) return true;
-  if (++s.attempt >= kReadAttempts) return true;  // "changed while being read"
+  // A first attempt that began from the listing has one more after it: the listing may only have
+  // been older than the file, and a file that changes while it is read still gets its second read.
+  const int attempts = kReadAttempts + (s.request.listed != nullptr ? 1 : 0);
+  if (++s.attempt >= attempts) return true;  // "changed while being read"
   // Read it once more, from the start.
   s.bytes += s.file.out().bytes_read;
   if (begin(s)) return true;
