@@ -107,6 +107,15 @@ class Ring : public ::testing::Test {
     return results;
   }
 
+  // Writes a file, out of the page cache when `cold`, and notes its name and text.
+  void add_file(const std::string& name, std::string text, bool cold,
+                std::map<std::string, std::string>& texts, std::vector<std::string>& names) {
+    write(dir_.path() + "/" + name, text);
+    if (cold) evict(dir_.path() + "/" + name);
+    texts[name] = std::move(text);
+    names.push_back(name);
+  }
+
   testing::TempDir dir_;
   int dirfd_ = -1;
   std::unique_ptr<RingReader> ring_;
@@ -120,11 +129,8 @@ TEST_F(Ring, CachedAndEvictedFilesGiveTheDigestsOfTheirBytes) {
        {std::size_t{0}, std::size_t{1}, std::size_t{4095}, std::size_t{4096}, std::size_t{4097},
         kChunk - 1, kChunk, kChunk + 1, 5 * kChunk + 123, std::size_t{3} << 20}) {
     for (const bool cold : {false, true}) {
-      const std::string name = "f" + std::to_string(n++) + (cold ? "-cold" : "-warm");
-      texts[name] = pattern(size, size + (cold ? 7 : 0));
-      write(dir_.path() + "/" + name, texts[name]);
-      if (cold) evict(dir_.path() + "/" + name);
-      names.push_back(name);
+      add_file("f" + std::to_string(n++) + (cold ? "-cold" : "-warm"),
+               pattern(size, size + (cold ? 7 : 0)), cold, texts, names);
     }
   }
   const auto results = read_all(names);
@@ -153,11 +159,8 @@ TEST_F(Ring, ChunksOfTwoFilesHashedTogetherGiveEachItsOwnDigest) {
   for (int n = 0; n < 60; ++n) {
     const std::size_t size = rng() % 4 == 0 ? rng() % (9 * kChunk) : rng() % 5000;
     const bool cold = rng() % 3 == 0;
-    const std::string name = "p" + std::to_string(n) + (cold ? "-cold" : "-warm");
-    texts[name] = pattern(size, n);
-    write(dir_.path() + "/" + name, texts[name]);
-    if (cold) evict(dir_.path() + "/" + name);
-    names.push_back(name);
+    add_file("p" + std::to_string(n) + (cold ? "-cold" : "-warm"), pattern(size, n), cold, texts,
+             names);
   }
   const auto results = read_all(names);
   ASSERT_EQ(results.size(), names.size());
@@ -390,11 +393,8 @@ TEST_F(Ring, SmallFilesAreNotProbedWhileTheCacheKeepsHoldingThem) {
   for (int n = 0; n < 80; ++n) {
     // Cached first; then a run that alternates evicted and cached files.
     const bool cold = n >= 50 && n % 2 == 0;
-    const std::string name = "s" + std::to_string(n) + (cold ? "-cold" : "-warm");
-    texts[name] = pattern(static_cast<std::size_t>(n) * 517 % kChunk, n);
-    write(dir_.path() + "/" + name, texts[name]);
-    if (cold) evict(dir_.path() + "/" + name);
-    names.push_back(name);
+    add_file("s" + std::to_string(n) + (cold ? "-cold" : "-warm"),
+             pattern(static_cast<std::size_t>(n) * 517 % kChunk, n), cold, texts, names);
   }
   const auto results = read_all(names);
   ASSERT_EQ(results.size(), names.size());
