@@ -99,8 +99,6 @@ class FileRead {
   // The descriptor's fstat, when open() trusted the listing: false (out().error set) when it is
   // not a regular file, or cannot be stat'ed. Then the size and metadata are the descriptor's.
   bool verify();
-  // Whether the size and metadata are still the listing's (open() with trust_listing).
-  [[nodiscard]] bool unverified() const noexcept { return unverified_; }
   // The next bytes of the file, in order: digest, head, tail and (when kept) content.
   void take(std::span<const std::uint8_t> chunk, crypto::Sha256Stream& digest);
   // Everything take() does but the digest, which the caller updates itself (RingReader hashes

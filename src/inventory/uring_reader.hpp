@@ -3,13 +3,13 @@
 // cache; until then the listing's lstat stands in, which the fstat after the read checks), then
 // read by that thread when the page cache holds it (page_cache_holds(); preadv2 RWF_NOWAIT, no
 // waiting), with buffered reads queued on the ring when it holds most of it (the cache fetches
-// the missing pages), else
-// from the disk with O_DIRECT reads queued on the ring, two per file in flight (the disk fetches a
-// file's next chunk while the thread hashes the last one). One io_uring_enter submits the reads of
-// many files, so the disk sees a deep queue and the kernel kicks the virtual disk once per batch,
-// not once per file; the calling thread hashes whatever completed meanwhile, in file order. On the
-// 2-core VM a cold scan of /usr took 10-12 s instead of 14-19 s with 16 threads of blocking reads;
-// the second read per file in flight took another 4 % off it (bench/README.md).
+// the missing pages), else from the disk with O_DIRECT reads queued on the ring, two per file in
+// flight (the disk fetches a file's next chunk while the thread hashes the last one). One
+// io_uring_enter submits the reads of many files, so the disk sees a deep queue and the kernel
+// kicks the virtual disk once per batch, not once per file; the calling thread hashes whatever
+// completed meanwhile, in file order. On the 2-core VM a cold scan of /usr took 10-12 s instead of
+// 14-19 s with 16 threads of blocking reads; the second read per file in flight took another 4 %
+// off it (bench/README.md).
 //
 // The thread hashes two files' chunks at a time, whichever two are at hand, cached or landed
 // (crypto::Sha256Stream::update_pair): a warm scan of /usr is bound by the CPU, and half of that
