@@ -113,13 +113,16 @@ bool FileRead::open(const ReadRequest& request, bool trust_listing) {
     unverified_ = true;
     return true;
   }
-  unverified_ = true;
-  return verify();
+  return stat_descriptor();
 }
 
 bool FileRead::verify() {
   if (!unverified_) return true;
   unverified_ = false;
+  return stat_descriptor();
+}
+
+bool FileRead::stat_descriptor() {
   if (::fstat(fd_.get(), &out_.st) != 0) {
     out_.error = "cannot stat: " + std::string(std::strerror(errno));
     return false;

@@ -127,6 +127,9 @@ class FileRead {
   [[nodiscard]] ContentRead& out() noexcept { return out_; }
 
  private:
+  // fstat of the descriptor into out_.st and size_; false (out_.error set) unless a regular file.
+  bool stat_descriptor();
+
   UniqueFd fd_;
   bool noatime_ = false;  // opened with O_NOATIME, which F_SETFL must keep
   ContentRead out_;

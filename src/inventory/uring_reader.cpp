@@ -399,14 +399,18 @@ void RingReader::queue_reads(Slot& s) {
   }
 }
 
+io_uring_sqe* RingReader::free_sqe() {
+  // Three entries per slot (two reads and a close): the queue is never full. Should it be, what
+  // is queued is submitted first.
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
+  if (sqe != nullptr) return sqe;
+  (void)io_uring_submit(&ring_->ring);
+  return io_uring_get_sqe(&ring_->ring);
+}
+
 void RingReader::submit_read(Slot& s, unsigned at) {
   const Slot::Read& r = s.reads[at];
-  // Two SQEs per slot: the queue is never full. Should it be, what is queued is submitted first.
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring_->ring);
-  if (sqe == nullptr) {
-    (void)io_uring_submit(&ring_->ring);
-    sqe = io_uring_get_sqe(&ring_->ring);
-  }
+  io_uring_sqe* sqe = free_sqe();
   if (sqe == nullptr) {  // wait() reports the file (and every other busy one) as unreadable
     broken_ = true;
     broken_reason_ = "io_uring has no room for a read";
@@ -595,11 +599,7 @@ void RingReader::close_unsubmitted() {
 void RingReader::close_file(Slot& s) {
   const int fd = s.file.release_fd();
   if (fd < 0) return;
-  io_uring_sqe* sqe = nullptr;
-  if (ring_->close_on_ring && !broken_) {
-    sqe = io_uring_get_sqe(&ring_->ring);
-    if (sqe == nullptr && io_uring_submit(&ring_->ring) >= 0) sqe = io_uring_get_sqe(&ring_->ring);
-  }
+  io_uring_sqe* sqe = ring_->close_on_ring && !broken_ ? free_sqe() : nullptr;
   if (sqe == nullptr) {
     ::close(fd);
     return;

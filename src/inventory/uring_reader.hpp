@@ -35,6 +35,8 @@
 #include "core/error.hpp"
 #include "inventory/content_reader.hpp"
 
+struct io_uring_sqe;
+
 namespace signet::inventory {
 
 class RingReader {
@@ -116,6 +118,9 @@ class RingReader {
   bool read_rest_blocking(Slot& slot);
   // Queues the reads of the slot's next chunks: up to two in flight.
   void queue_reads(Slot& slot);
+  // An entry of the submission queue (what is queued is submitted first when it is full); null
+  // only when that failed too.
+  io_uring_sqe* free_sqe();
   // Queues the read held in the slot's reads[at] (again, after EINTR/EAGAIN).
   void submit_read(Slot& slot, unsigned at);
   // The read into `buffer` completed with `res` (bytes, or -errno); true when the file is settled.
